@@ -1,7 +1,9 @@
 package protocol
 
 import (
+	"bytes"
 	"fmt"
+	"unicode/utf8"
 
 	"golang.org/x/text/encoding/korean"
 )
@@ -40,8 +42,10 @@ func (c Charset) Decode(body []byte) ([]byte, error) {
 	if c == UTF8 || isASCII(body) {
 		return body, nil
 	}
+	// x/text replaces invalid sequences with U+FFFD instead of failing; no
+	// valid EUC-KR/CP949 text decodes to U+FFFD, so its presence is the error.
 	out, err := korean.EUCKR.NewDecoder().Bytes(body)
-	if err != nil {
+	if err != nil || bytes.ContainsRune(out, utf8.RuneError) {
 		return nil, &FieldError{Field: "body", Reason: "not valid EUC-KR text"}
 	}
 	return out, nil

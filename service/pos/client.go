@@ -1,0 +1,256 @@
+package pos
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"sync"
+	"unicode/utf8"
+
+	"go.uber.org/zap"
+	"golang.org/x/text/encoding/korean"
+
+	"github.com/termd/termd/protocol"
+)
+
+// Client is one POS connection. The Handler receives it with every frame and
+// answers through Send, from any goroutine.
+type Client struct {
+	ID        uint64
+	Transport string // "tcp" or "ws"
+	Remote    string // the peer's host:port
+
+	name    string // String(), computed once
+	peer    netip.Addr
+	charset protocol.Charset
+	srv     *Server
+	link    link
+	log     *zap.Logger
+
+	authed bool // reader goroutine only
+
+	out        chan []byte   // encoded frames for the writer; never closed
+	done       chan struct{} // closed once: the connection is ending
+	stopOnce   sync.Once
+	closeCode  int    // WebSocket close code the writer sends last; written before done closes
+	closeText  string // its reason text
+	writerDone chan struct{}
+}
+
+// link is the transport under a Client: the writer goroutine writes, the
+// reader goroutine reads through its own handle, and close may come from
+// anywhere.
+type link interface {
+	write(frame []byte) error
+	// finish runs after the last write of a connection that ends in order:
+	// TCP half-closes, WebSocket sends a close message when code is set.
+	finish(code int, text string)
+	close()
+}
+
+func newClient(s *Server, transport, remote string, charset protocol.Charset) *Client {
+	c := &Client{
+		ID:         s.nextID.Add(1),
+		Transport:  transport,
+		Remote:     remote,
+		peer:       peerAddr(remote),
+		charset:    charset,
+		srv:        s,
+		out:        make(chan []byte, s.cfg.QueueLen),
+		done:       make(chan struct{}),
+		writerDone: make(chan struct{}),
+	}
+	c.name = fmt.Sprintf("%s#%d %s", transport, c.ID, remote)
+	c.log = s.log.With(zap.String("client", c.name))
+	return c
+}
+
+// String names the client for logs: "tcp#3 127.0.0.1:51234".
+func (c *Client) String() string { return c.name }
+
+// Send queues f for the client and returns at once. The body is UTF-8; it is
+// encoded to the client's charset here. When the queue is full the client is
+// not reading fast enough: it is disconnected and ErrSlowClient returned, so
+// the engine is never held up by one client.
+func (c *Client) Send(f protocol.Frame) error {
+	b, err := c.encode(f)
+	if err != nil {
+		return fmt.Errorf("pos: send %s to %s: %w", f.Code, c, err)
+	}
+	select {
+	case <-c.done:
+		return fmt.Errorf("pos: send %s to %s: %w", f.Code, c, ErrClientClosed)
+	default:
+	}
+	select {
+	case c.out <- b:
+		c.logFrame(logOut, f.Code, len(b), f.Body)
+		return nil
+	default:
+		c.log.Warn("disconnecting slow client", zap.Int("queue", cap(c.out)))
+		c.kill()
+		return fmt.Errorf("pos: send %s to %s: %w", f.Code, c, ErrSlowClient)
+	}
+}
+
+// encode turns f into wire bytes in the client's charset. A character EUC-KR
+// cannot carry becomes '?' rather than losing the whole answer: a final
+// answer must reach the POS.
+func (c *Client) encode(f protocol.Frame) ([]byte, error) {
+	body, err := c.charset.Encode(f.Body)
+	if err != nil {
+		body = lossyEUCKR(f.Body)
+		c.log.Warn("body has characters EUC-KR cannot carry; sent as '?'", zap.String("code", string(f.Code)))
+	}
+	return protocol.AppendFrame(nil, f.Code, body)
+}
+
+// lossyEUCKR encodes rune by rune, writing '?' for what EUC-KR lacks. (x/text's
+// ReplaceUnsupported writes 0x1A, a control byte that breaks JSON strings.)
+func lossyEUCKR(body []byte) []byte {
+	enc := korean.EUCKR.NewEncoder()
+	out := make([]byte, 0, len(body))
+	for _, r := range string(body) {
+		b, err := enc.Bytes(utf8.AppendRune(nil, r))
+		if err != nil || r == utf8.RuneError {
+			b = []byte{'?'}
+		}
+		out = append(out, b...)
+	}
+	return out
+}
+
+// answer sends a bare result body {"resultCode","resultMessage"} with code.
+func (c *Client) answer(code protocol.Code, result, msg string) {
+	body, err := json.Marshal(protocol.Response{ResultCode: result, ResultMessage: msg})
+	if err != nil { // cannot happen for two strings
+		c.log.Error("encode answer", zap.Error(err))
+		return
+	}
+	if err := c.Send(protocol.Frame{Code: code, Body: body}); err != nil {
+		c.log.Debug("answer not sent", zap.Error(err))
+	}
+}
+
+// frameError answers a frame whose header could not be read.
+func (c *Client) frameError(result, msg string) {
+	c.answer(protocol.CodeFrameError, result, msg)
+}
+
+// stop ends the connection in order: no more Sends are accepted, the writer
+// flushes what is queued, then finishes the link with code (WebSocket close
+// code, 0 for none).
+func (c *Client) stop(code int, text string) {
+	c.stopOnce.Do(func() {
+		c.closeCode, c.closeText = code, text
+		close(c.done)
+	})
+}
+
+// kill ends the connection now: a blocked read or write fails at once.
+func (c *Client) kill() {
+	c.stop(0, "")
+	c.link.close()
+}
+
+// writeLoop is the client's only writer. It stops when done is closed, after
+// flushing the queue, or on the first failed write.
+func (c *Client) writeLoop() {
+	defer close(c.writerDone)
+	for {
+		select {
+		case b := <-c.out:
+			if !c.write(b) {
+				return
+			}
+		case <-c.done:
+			c.flush()
+			return
+		}
+	}
+}
+
+func (c *Client) flush() {
+	for {
+		select {
+		case b := <-c.out:
+			if !c.write(b) {
+				return
+			}
+		default:
+			c.link.finish(c.closeCode, c.closeText)
+			return
+		}
+	}
+}
+
+func (c *Client) write(b []byte) bool {
+	if err := c.link.write(b); err != nil {
+		c.log.Debug("write failed, disconnecting", zap.Error(err))
+		c.kill()
+		return false
+	}
+	return true
+}
+
+// deliver passes one intact frame on: 000001 is answered here, a client that
+// must authenticate is held to it, EUC-KR bodies are decoded, and everything
+// else goes to the Handler. An error means the connection must close.
+func (c *Client) deliver(f protocol.Frame) error {
+	wire := protocol.HeaderSize + len(f.Body)
+	body, err := c.charset.Decode(f.Body)
+	if err != nil {
+		c.logFrame(logIn, f.Code, wire, f.Body)
+		c.answer(f.Code, protocol.ResultInvalid, err.Error())
+		return nil
+	}
+	f.Body = body
+	c.logFrame(logIn, f.Code, wire, f.Body)
+	if f.Code == protocol.CodeAuth {
+		return c.authenticate(f)
+	}
+	if !c.authed {
+		c.answer(protocol.CodeAuth, protocol.ResultInvalid, `token: send 000001 {"token":"…"} first`)
+		return errUnauthenticated
+	}
+	c.srv.h.Frame(c, f)
+	return nil
+}
+
+// authenticate answers 000001. A client that has not yet authenticated and
+// fails is disconnected; one already admitted (loopback, or a WebSocket
+// upgrade that carried the token) just gets the 9002.
+func (c *Client) authenticate(f protocol.Frame) error {
+	var req protocol.AuthRequest
+	if json.Unmarshal(f.Body, &req) == nil && c.srv.policy.authFrame(c.peer, req.Token) {
+		c.authed = true
+		c.answer(protocol.CodeAuth, protocol.ResultOK, "인증 완료")
+		return nil
+	}
+	c.log.Warn("authentication failed")
+	c.answer(protocol.CodeAuth, protocol.ResultInvalid, "token: wrong or missing")
+	if c.authed {
+		return nil
+	}
+	return errUnauthenticated
+}
+
+const (
+	logIn  = "frame in"
+	logOut = "frame out"
+)
+
+// logFrame logs a frame at debug level; n is its length on the wire. Bodies
+// reaching this layer carry only masked card numbers; an incoming 000001
+// holds the token and its body is never logged.
+func (c *Client) logFrame(msg string, code protocol.Code, n int, body []byte) {
+	ce := c.log.Check(zap.DebugLevel, msg)
+	if ce == nil {
+		return
+	}
+	shown := string(body)
+	if code == protocol.CodeAuth && msg == logIn {
+		shown = "(token withheld)"
+	}
+	ce.Write(zap.String("code", string(code)), zap.Int("len", n), zap.String("body", shown))
+}

@@ -1,0 +1,235 @@
+package pos
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+
+	"github.com/gorilla/websocket"
+	"go.uber.org/zap"
+
+	"github.com/termd/termd/protocol"
+)
+
+// Handler is the transaction engine as the listeners see it. Its methods
+// are called from many clients' reader goroutines at once.
+type Handler interface {
+	// Frame is called from the client's reader goroutine for each frame
+	// whose header is intact, body converted to UTF-8. It should return
+	// promptly: the client's next frame is not read until it does, and
+	// Serve waits for it on shutdown.
+	Frame(c *Client, f protocol.Frame)
+	// Closed is called exactly once when the client's connection has ended
+	// (after its last Frame call).
+	Closed(c *Client)
+}
+
+// Server owns the listeners, every client connection and every goroutine
+// serving them.
+type Server struct {
+	cfg    Config
+	h      Handler
+	log    *zap.Logger
+	policy policy
+
+	tcpLn, wsLn net.Listener
+	http        *http.Server
+	upgrader    websocket.Upgrader
+
+	nextID  atomic.Uint64
+	serving atomic.Bool
+
+	mu      sync.Mutex
+	closed  bool
+	slots   int                // reserved connections, registered or not
+	clients map[uint64]*Client // registered connections, for shutdown
+	conns   sync.WaitGroup     // one per goroutine serving or rejecting a connection
+}
+
+// Listen binds the configured addresses, so their ports are known before
+// Serve, and checks the security rules: an address that is not loopback
+// needs cfg.Token. Errors name the address. The log is named "pos".
+func Listen(cfg Config, h Handler, log *zap.Logger) (*Server, error) {
+	if h == nil {
+		return nil, errors.New("pos: listen: nil Handler")
+	}
+	if log == nil {
+		log = zap.NewNop()
+	}
+	s := &Server{
+		cfg:     cfg.withDefaults(),
+		h:       h,
+		log:     log.Named("pos"),
+		policy:  policy{token: cfg.Token, origins: cfg.WSOrigins, trusted: isLoopback},
+		clients: make(map[uint64]*Client),
+	}
+	var err error
+	if s.tcpLn, err = listen("tcp", cfg.TCP, cfg.Token); err != nil {
+		return nil, err
+	}
+	if s.wsLn, err = listen("ws", cfg.WS, cfg.Token); err != nil {
+		if s.tcpLn != nil {
+			s.tcpLn.Close()
+		}
+		return nil, err
+	}
+	s.initWS()
+	return s, nil
+}
+
+// listen binds addr, refusing a non-loopback address without a token both
+// before binding (by its spelling) and after (by the address really bound,
+// which catches a "localhost" that resolves elsewhere).
+func listen(transport, addr, token string) (net.Listener, error) {
+	if addr == "" {
+		return nil, nil
+	}
+	if token == "" && !hostIsLoopback(addr) {
+		return nil, fmt.Errorf("pos: listen %s %s: %w", transport, addr, ErrTokenRequired)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("pos: listen %s %s: %w", transport, addr, err)
+	}
+	if tcp, ok := ln.Addr().(*net.TCPAddr); token == "" && (!ok || !isLoopback(tcp.AddrPort().Addr())) {
+		ln.Close()
+		return nil, fmt.Errorf("pos: listen %s %s (bound %s): %w", transport, addr, ln.Addr(), ErrTokenRequired)
+	}
+	return ln, nil
+}
+
+// TCPAddr is the bound TCP address, nil when TCP is disabled.
+func (s *Server) TCPAddr() net.Addr { return addrOf(s.tcpLn) }
+
+// WSAddr is the bound WebSocket address, nil when WebSocket is disabled.
+func (s *Server) WSAddr() net.Addr { return addrOf(s.wsLn) }
+
+func addrOf(ln net.Listener) net.Addr {
+	if ln == nil {
+		return nil
+	}
+	return ln.Addr()
+}
+
+// Serve accepts clients until ctx ends, then stops accepting, closes every
+// connection and waits for every goroutine. It returns nil on a clean
+// shutdown. Serve with an already cancelled ctx just releases the sockets.
+func (s *Server) Serve(ctx context.Context) error {
+	if !s.serving.CompareAndSwap(false, true) {
+		return ErrServing
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, 2)
+	var loops sync.WaitGroup
+	if s.tcpLn != nil {
+		loops.Go(func() { errc <- s.acceptTCP(ctx) })
+	}
+	if s.wsLn != nil {
+		loops.Go(func() { errc <- s.serveWS() })
+	}
+	s.log.Info("listening", zap.Stringer("tcp", s.TCPAddr()), zap.Stringer("ws", s.WSAddr()))
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	}
+	cancel()
+	s.shutdown()
+	loops.Wait()
+	s.conns.Wait()
+	s.log.Info("stopped")
+	return err
+}
+
+// shutdown follows nats-server's order: stop accepting, then close every
+// connection; Serve then waits.
+func (s *Server) shutdown() {
+	if s.tcpLn != nil {
+		s.tcpLn.Close()
+	}
+	if s.http != nil {
+		s.http.Close() // closes the listener; upgraded connections are ours
+	}
+	s.mu.Lock()
+	s.closed = true
+	clients := make([]*Client, 0, len(s.clients))
+	for _, c := range s.clients {
+		clients = append(clients, c)
+	}
+	s.mu.Unlock()
+	for _, c := range clients {
+		c.kill()
+	}
+}
+
+var (
+	errFull    = errors.New("too many clients")
+	errClosing = errors.New("server shutting down")
+)
+
+// reserve takes a client slot and counts the caller's goroutine in conns;
+// release gives both back.
+func (s *Server) reserve() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.closed:
+		return errClosing
+	case s.slots >= s.cfg.MaxClients:
+		return errFull
+	}
+	s.slots++
+	s.conns.Add(1)
+	return nil
+}
+
+func (s *Server) release(c *Client) {
+	s.mu.Lock()
+	if c != nil {
+		delete(s.clients, c.ID)
+	}
+	s.slots--
+	s.mu.Unlock()
+	s.conns.Done()
+}
+
+// track counts a short-lived goroutine in conns; false when shutting down.
+// Adding only while not closed keeps every Add before conns.Wait.
+func (s *Server) track() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.conns.Add(1)
+	return true
+}
+
+// register makes c visible to shutdown; false when shutdown has begun.
+func (s *Server) register(c *Client) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.clients[c.ID] = c
+	return true
+}
+
+// run serves a registered client on the calling goroutine, which becomes its
+// reader, until the connection ends; then it tells the Handler.
+func (s *Server) run(c *Client, read func()) {
+	go c.writeLoop() // waited for below
+	c.log.Info("client connected")
+	read()
+	c.stop(0, "")
+	<-c.writerDone
+	c.link.close()
+	s.h.Closed(c)
+	c.log.Info("client disconnected")
+}

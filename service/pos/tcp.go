@@ -1,0 +1,211 @@
+package pos
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/termd/termd/protocol"
+)
+
+// acceptTCP accepts until the listener is closed. Accept errors other than
+// that (out of file descriptors) are retried with backoff, as net/http does.
+func (s *Server) acceptTCP(ctx context.Context) error {
+	var backoff time.Duration
+	for {
+		conn, err := s.tcpLn.Accept()
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
+				return nil
+			}
+			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+			s.log.Warn("accept failed", zap.Error(err), zap.Duration("retry", backoff))
+			select {
+			case <-time.After(backoff):
+			case <-ctx.Done():
+				return nil
+			}
+			continue
+		}
+		backoff = 0
+		s.startTCP(ctx, conn)
+	}
+}
+
+func (s *Server) startTCP(ctx context.Context, conn net.Conn) {
+	switch err := s.reserve(); {
+	case errors.Is(err, errFull):
+		s.log.Warn("refusing client: too many clients", zap.Stringer("remote", conn.RemoteAddr()))
+		if !s.track() {
+			conn.Close()
+			return
+		}
+		go s.rejectTCP(ctx, conn)
+		return
+	case err != nil:
+		conn.Close()
+		return
+	}
+	c := newClient(s, "tcp", conn.RemoteAddr().String(), s.cfg.Charset)
+	c.link = tcpLink{conn}
+	c.authed = s.policy.trusted(c.peer)
+	if !s.register(c) {
+		conn.Close()
+		s.release(nil)
+		return
+	}
+	go func() {
+		defer s.release(c)
+		s.run(c, func() { s.readTCP(c, conn) })
+	}()
+}
+
+// rejectTCP answers a connection beyond MaxClients with 9001 and closes it.
+func (s *Server) rejectTCP(ctx context.Context, conn net.Conn) {
+	defer s.conns.Done()
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	frame, _ := protocol.AppendFrame(nil, protocol.CodeFrameError,
+		[]byte(`{"resultCode":"9001","resultMessage":"too many clients"}`))
+	conn.SetWriteDeadline(time.Now().Add(writeWait))
+	if _, err := conn.Write(frame); err == nil {
+		tcpLink{conn}.finish(0, "")
+		linger(conn)
+	}
+	conn.Close()
+}
+
+// readTCP is the reader goroutine of a TCP client.
+func (s *Server) readTCP(c *Client, conn net.Conn) {
+	r := &tcpReader{conn: conn, buf: make([]byte, protocol.MaxFrame), timeout: s.cfg.FrameTimeout}
+	for {
+		f, err := r.next()
+		var he *protocol.HeaderError
+		switch {
+		case err == nil:
+			if c.deliver(f) != nil {
+				c.stop(0, "")
+				linger(conn)
+				return
+			}
+			continue
+		case errors.As(err, &he):
+			c.frameError(protocol.ResultInvalid, he.Error())
+		case errors.Is(err, errFrameTimeout):
+			c.frameError(protocol.ResultInvalid, fmt.Sprintf("frame did not complete within %v of its first byte", s.cfg.FrameTimeout))
+		default:
+			c.log.Debug("read ended", zap.Error(err))
+			return
+		}
+		c.log.Info("closing: framing lost", zap.Error(err))
+		c.stop(0, "")
+		linger(conn)
+		return
+	}
+}
+
+// linger discards what the peer still sends, until it closes or lingerWait
+// passes, so that closing does not reset the connection before the peer has
+// read our last answer.
+func linger(conn net.Conn) {
+	conn.SetReadDeadline(time.Now().Add(lingerWait))
+	io.Copy(io.Discard, conn)
+}
+
+// tcpReader cuts a TCP stream into frames. Between frames it waits forever
+// (a POS holds its connection open all day); once the first byte of a frame
+// has arrived, the whole frame must follow within timeout.
+type tcpReader struct {
+	conn       net.Conn
+	buf        []byte // unconsumed bytes are buf[start:end]; MaxFrame always holds a frame
+	start, end int
+	timeout    time.Duration
+	frameStart time.Time // arrival of the pending frame's first byte; zero when none
+	lastRead   time.Time
+}
+
+// next returns the next frame, its body a copy. Errors: *protocol.HeaderError,
+// errFrameTimeout, io.EOF (between frames), io.ErrUnexpectedEOF (inside one),
+// or the connection's error.
+func (r *tcpReader) next() (protocol.Frame, error) {
+	for {
+		f, n, err := protocol.Split(r.buf[r.start:r.end])
+		if err != nil {
+			return protocol.Frame{}, err
+		}
+		if n > 0 {
+			r.start += n
+			r.frameStart = time.Time{}
+			if r.start < r.end { // the next frame began in the last read
+				r.frameStart = r.lastRead
+			}
+			f.Body = append([]byte(nil), f.Body...)
+			return f, nil
+		}
+		if err := r.fill(); err != nil {
+			return protocol.Frame{}, err
+		}
+	}
+}
+
+func (r *tcpReader) fill() error {
+	if r.start > 0 {
+		r.end = copy(r.buf, r.buf[r.start:r.end])
+		r.start = 0
+	}
+	deadline := time.Time{}
+	if r.end > 0 {
+		deadline = r.frameStart.Add(r.timeout)
+	}
+	// A conn that refuses a deadline is closed; Read reports that better
+	// (net.Pipe refuses once the peer has closed, where Read says EOF).
+	_ = r.conn.SetReadDeadline(deadline)
+	n, err := r.conn.Read(r.buf[r.end:])
+	if n > 0 {
+		r.lastRead = time.Now()
+		if r.end == 0 {
+			r.frameStart = r.lastRead
+		}
+		r.end += n
+		return nil
+	}
+	switch {
+	case r.end > 0 && isTimeout(err):
+		return errFrameTimeout
+	case r.end > 0 && errors.Is(err, io.EOF):
+		return io.ErrUnexpectedEOF
+	case err == nil:
+		return io.ErrNoProgress
+	}
+	return err
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// tcpLink is the writer's side of a TCP client.
+type tcpLink struct{ conn net.Conn }
+
+func (l tcpLink) write(frame []byte) error {
+	if err := l.conn.SetWriteDeadline(time.Now().Add(writeWait)); err != nil {
+		return err
+	}
+	_, err := l.conn.Write(frame)
+	return err
+}
+
+// finish half-closes: the peer reads our last frames, then EOF.
+func (l tcpLink) finish(int, string) {
+	if hc, ok := l.conn.(interface{ CloseWrite() error }); ok {
+		hc.CloseWrite()
+	}
+}
+
+func (l tcpLink) close() { l.conn.Close() }

@@ -1,0 +1,150 @@
+package pos
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"go.uber.org/zap"
+
+	"github.com/termd/termd/protocol"
+)
+
+func (s *Server) initWS() {
+	if s.wsLn == nil {
+		return
+	}
+	s.upgrader = websocket.Upgrader{
+		HandshakeTimeout: s.cfg.FrameTimeout,
+		// The Origin allow-list is applied before Upgrade (see admitWS),
+		// where a refusal can be logged and answered 403.
+		CheckOrigin: func(*http.Request) bool { return true },
+	}
+	s.http = &http.Server{
+		Handler:           http.HandlerFunc(s.serveHTTP),
+		ReadHeaderTimeout: s.cfg.FrameTimeout,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          zap.NewStdLog(s.log.Named("http")),
+	}
+}
+
+func (s *Server) serveWS() error {
+	if err := s.http.Serve(s.wsLn); !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("pos: serve ws %s: %w", s.wsLn.Addr(), err)
+	}
+	return nil
+}
+
+// serveHTTP admits a WebSocket client: path, Origin, token, client limit,
+// then the upgrade; the request's goroutine becomes the client's reader.
+// Nothing here logs the URL, whose query may hold the token.
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != WSPath {
+		http.NotFound(w, r)
+		return
+	}
+	if status, why := s.policy.admitWS(peerAddr(r.RemoteAddr), r.Header, r.URL.Query()); status != 0 {
+		s.log.Warn("refusing websocket client", zap.String("remote", r.RemoteAddr), zap.Int("status", status), zap.String("why", why))
+		http.Error(w, http.StatusText(status), status)
+		return
+	}
+	if err := s.reserve(); err != nil {
+		s.log.Warn("refusing websocket client", zap.String("remote", r.RemoteAddr), zap.Error(err))
+		http.Error(w, err.Error(), http.StatusServiceUnavailable)
+		return
+	}
+	conn, err := s.upgrader.Upgrade(w, r, nil)
+	if err != nil { // Upgrade has answered the client
+		s.log.Debug("websocket upgrade failed", zap.String("remote", r.RemoteAddr), zap.Error(err))
+		s.release(nil)
+		return
+	}
+	c := newClient(s, "ws", r.RemoteAddr, protocol.UTF8)
+	c.link = wsLink{conn}
+	c.authed = true // admitWS has checked the token
+	if !s.register(c) {
+		conn.Close()
+		s.release(nil)
+		return
+	}
+	defer s.release(c)
+	s.run(c, func() { s.readWS(c, conn) })
+}
+
+// readWS is the reader goroutine of a WebSocket client: one frame per
+// message. A broken frame is answered and the connection stays open; a
+// message over MaxFrame or one that stalls is answered and the connection
+// closed.
+//
+// The size limit is enforced here, not with SetReadLimit: gorilla sends its
+// close frame the moment it sees the length, before we could answer 9002.
+func (s *Server) readWS(c *Client, conn *websocket.Conn) {
+	for {
+		conn.SetReadDeadline(time.Time{}) // idle clients are kept
+		_, r, err := conn.NextReader()
+		if err != nil {
+			c.log.Debug("read ended", zap.Error(err))
+			return
+		}
+		conn.SetReadDeadline(time.Now().Add(s.cfg.FrameTimeout))
+		msg, err := io.ReadAll(io.LimitReader(r, protocol.MaxFrame+1))
+		switch {
+		case isTimeout(err):
+			c.frameError(protocol.ResultInvalid, fmt.Sprintf("message did not complete within %v of its first byte", s.cfg.FrameTimeout))
+			c.stop(websocket.ClosePolicyViolation, "frame timeout")
+			return // the connection is unusable after a read timeout
+		case err != nil:
+			c.log.Debug("read ended", zap.Error(err))
+			return
+		case len(msg) > protocol.MaxFrame:
+			c.frameError(protocol.ResultInvalid, fmt.Sprintf("message longer than %d bytes", protocol.MaxFrame))
+			c.stop(websocket.CloseMessageTooBig, "message too big")
+			lingerWS(conn)
+			return
+		}
+		f, err := protocol.Parse(msg)
+		if err != nil {
+			c.frameError(protocol.ResultInvalid, err.Error())
+			continue
+		}
+		if c.deliver(f) != nil {
+			c.stop(websocket.ClosePolicyViolation, "authentication failed")
+			lingerWS(conn)
+			return
+		}
+	}
+}
+
+// lingerWS reads until the peer answers our close message (or lingerWait
+// passes), so the close handshake completes before the socket is closed.
+func lingerWS(conn *websocket.Conn) {
+	conn.SetReadDeadline(time.Now().Add(lingerWait))
+	for {
+		if _, _, err := conn.NextReader(); err != nil {
+			return
+		}
+	}
+}
+
+// wsLink is the writer's side of a WebSocket client. gorilla allows one
+// writer plus concurrent Close, which is exactly our use.
+type wsLink struct{ conn *websocket.Conn }
+
+func (l wsLink) write(frame []byte) error {
+	if err := l.conn.SetWriteDeadline(time.Now().Add(writeWait)); err != nil {
+		return err
+	}
+	return l.conn.WriteMessage(websocket.TextMessage, frame)
+}
+
+func (l wsLink) finish(code int, text string) {
+	if code != 0 {
+		msg := websocket.FormatCloseMessage(code, text)
+		l.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
+	}
+}
+
+func (l wsLink) close() { l.conn.Close() }
