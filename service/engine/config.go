@@ -1,0 +1,63 @@
+package engine
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/termd/termd/protocol"
+)
+
+// Policy says what happens to a 0000 result nobody confirmed in time.
+type Policy string
+
+const (
+	// PolicyReverse reverses an unconfirmed approval on the terminal (망취소);
+	// an unconfirmed cancel is kept and marked unconfirmed.
+	PolicyReverse Policy = "reverse"
+	// PolicyHold keeps every unconfirmed result, marked unconfirmed.
+	PolicyHold Policy = "hold"
+	// PolicyOff tracks no confirmation: the terminal is free at once.
+	PolicyOff Policy = "off"
+)
+
+// ParsePolicy reads a configuration value.
+func ParsePolicy(s string) (Policy, error) {
+	switch p := Policy(s); p {
+	case PolicyReverse, PolicyHold, PolicyOff:
+		return p, nil
+	}
+	return "", fmt.Errorf("engine: unknown confirm policy %q (want reverse, hold or off)", s)
+}
+
+// Config holds the engine's rules. Zero durations take the defaults.
+type Config struct {
+	ReadTimeout    time.Duration // READING → 9999 after this (60 s)
+	SignTimeout    time.Duration // SIGNING → 9999 서명시간초과 after this (30 s)
+	ConfirmTimeout time.Duration // a 0000 must be confirmed within this (30 s)
+	Policy         Policy        // reverse (default), hold, off
+	Model          protocol.Model
+	// DrainTimeout bounds how long shutdown waits for a transaction that
+	// can no longer be stopped (AUTHORIZING) to finish (10 s).
+	DrainTimeout time.Duration
+}
+
+func (c *Config) fill() {
+	if c.ReadTimeout <= 0 {
+		c.ReadTimeout = 60 * time.Second
+	}
+	if c.SignTimeout <= 0 {
+		c.SignTimeout = 30 * time.Second
+	}
+	if c.ConfirmTimeout <= 0 {
+		c.ConfirmTimeout = 30 * time.Second
+	}
+	if c.Policy == "" {
+		c.Policy = PolicyReverse
+	}
+	if c.Model == "" {
+		c.Model = protocol.ModelT650P
+	}
+	if c.DrainTimeout <= 0 {
+		c.DrainTimeout = 10 * time.Second
+	}
+}

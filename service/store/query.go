@@ -1,0 +1,155 @@
+package store
+
+import (
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/termd/termd/protocol"
+)
+
+func first(raw any, err error) (*Record, bool) {
+	if err != nil || raw == nil {
+		return nil, false
+	}
+	return raw.(*Record).Clone(), true
+}
+
+// get is Get without the copy, for the writer.
+func (s *Store) get(ptxid string) (*Record, bool) {
+	raw, err := s.mem.Txn(false).First(table, "id", ptxid)
+	if err != nil || raw == nil {
+		return nil, false
+	}
+	return raw.(*Record), true
+}
+
+// Get returns a copy of the record of ptxid.
+func (s *Store) Get(ptxid string) (*Record, bool) {
+	return first(s.mem.Txn(false).First(table, "id", ptxid))
+}
+
+// Last returns the most recent transaction.
+func (s *Store) Last() (*Record, bool) {
+	return first(s.mem.Txn(false).Last(table, "seq"))
+}
+
+// FindApproval returns the approval of request code code with approval
+// number approvalNo made on day (yyyyMMdd).
+func (s *Store) FindApproval(code protocol.Code, approvalNo, day string) (*Record, bool) {
+	return first(s.mem.Txn(false).First(table, "approval", string(code), approvalNo, day))
+}
+
+// Len counts the records.
+func (s *Store) Len() int {
+	it, err := s.mem.Txn(false).Get(table, "id")
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for it.Next() != nil {
+		n++
+	}
+	return n
+}
+
+// Unsettled returns what recovery must look at after a restart: records
+// still running or unknown, and results awaiting 980001.
+func (s *Store) Unsettled() []*Record {
+	var out []*Record
+	it, err := s.mem.Txn(false).Get(table, "seq")
+	if err != nil {
+		return nil
+	}
+	for raw := it.Next(); raw != nil; raw = it.Next() {
+		if r := raw.(*Record); r.unsettled() {
+			out = append(out, r.Clone())
+		}
+	}
+	return out
+}
+
+func (r *Record) unsettled() bool {
+	return r.Status == StatusRunning || r.Status == StatusUnknown || r.Confirm == ConfirmAwaiting
+}
+
+// Summary totals the sales of the days from..to (yyyyMMdd, inclusive).
+// Approved: card and simple-pay approvals that were answered 0000 (later
+// cancels do not erase the sale). Canceled: their successful cancels, plus
+// automatic reversals.
+func (s *Store) Summary(from, to string) protocol.SummaryData {
+	var sum protocol.SummaryData
+	approvedIssuers, canceledIssuers := map[string]bool{}, map[string]bool{}
+	it, err := s.mem.Txn(false).LowerBound(table, "day", from)
+	if err != nil {
+		return sum
+	}
+	for raw := it.Next(); raw != nil; raw = it.Next() {
+		r := raw.(*Record)
+		if r.Day > to {
+			break
+		}
+		switch r.Code {
+		case protocol.CodeCreditApproval, protocol.CodeSimplePayApproval:
+			if r.Status == StatusApproved || r.Status == StatusCancelled || r.Status == StatusReversed {
+				add(&sum.Approved, approvedIssuers, r)
+			}
+			if r.Status == StatusReversed {
+				add(&sum.Canceled, canceledIssuers, r)
+			}
+		case protocol.CodeCreditCancel, protocol.CodeSimplePayCancel:
+			if r.Status == StatusApproved {
+				add(&sum.Canceled, canceledIssuers, r)
+			}
+		}
+	}
+	return sum
+}
+
+func add(t *protocol.Totals, issuers map[string]bool, r *Record) {
+	t.Count++
+	t.Price += r.ApprovalAmt
+	if r.IssuerCode != "" && !issuers[r.IssuerCode] {
+		issuers[r.IssuerCode] = true
+		t.Issuer++
+	}
+}
+
+// Compact removes records older than the retention, except unsettled ones.
+func (s *Store) Compact() (removed int, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cutoff := s.opt.Now().Add(-s.opt.Retention)
+	var old []*Record
+	it, err := s.mem.Txn(false).Get(table, "seq")
+	if err != nil {
+		return 0, err
+	}
+	for raw := it.Next(); raw != nil; raw = it.Next() {
+		if r := raw.(*Record); r.Created.Before(cutoff) && !r.unsettled() {
+			old = append(old, r)
+		}
+	}
+	if len(old) == 0 {
+		return 0, nil
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucket)
+		for _, r := range old {
+			if err := b.Delete(key(r.Seq)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	txn := s.mem.Txn(true)
+	for _, r := range old {
+		if err := txn.Delete(table, r); err != nil {
+			txn.Abort()
+			return 0, err
+		}
+	}
+	txn.Commit()
+	return len(old), nil
+}
