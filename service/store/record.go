@@ -44,7 +44,7 @@ type Record struct {
 	Status  Status       `json:"status"`
 	Confirm Confirmation `json:"confirm,omitempty"`
 
-	Request    json.RawMessage `json:"request"`            // validated request body, card data free
+	Request    json.RawMessage `json:"request"`              // validated request body, card data free
 	ResultCode string          `json:"resultCode,omitempty"` // final result code
 	// Final is the final answer body exactly as sent to the POS.
 	Final json.RawMessage `json:"final,omitempty"`
