@@ -87,3 +87,12 @@ func (c *Conn) Close() error {
 	}
 	return c.ws.Close()
 }
+
+// SendRaw writes bytes as they are, framed or not: for tests of bad input.
+func (c *Conn) SendRaw(b []byte) error {
+	if c.tcp != nil {
+		_, err := c.raw.Write(b)
+		return err
+	}
+	return c.ws.WriteMessage(websocket.TextMessage, b)
+}

@@ -1,0 +1,249 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/termd/termd/protocol"
+	"github.com/termd/termd/service/posclient"
+)
+
+// The end-to-end tests build the real termd once and run it as a process
+// on free loopback ports, then talk to it over real TCP and WebSocket.
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "termd-e2e")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "termd")
+	build := exec.Command("go", "build", "-race", "-o", binary, ".")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building termd:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// daemon is one termd process.
+type proc struct {
+	t       *testing.T
+	cmd     *exec.Cmd
+	dataDir string
+	tcp, ws string
+	waited  chan error
+	mu      sync.Mutex
+	log     strings.Builder
+}
+
+// fast are emulator and timeout settings that keep a test short.
+var fast = []string{
+	"--emulator.cardDelay=20ms", "--emulator.signDelay=20ms", "--emulator.authDelay=20ms",
+	"--emulator.control=",
+}
+
+// startDaemon runs termd with the flags given, on free ports, and waits for
+// it to say where it listens.
+func startDaemon(t *testing.T, dataDir string, flags ...string) *proc {
+	t.Helper()
+	if dataDir == "" {
+		dataDir = t.TempDir()
+	}
+	args := append([]string{"run", "--listen.tcp=127.0.0.1:0", "--listen.ws=127.0.0.1:0",
+		"--dataDir=" + dataDir, "--log.level=debug", "--log.file=-"}, flags...)
+	d := &proc{t: t, dataDir: dataDir, waited: make(chan error, 1)}
+	d.cmd = exec.Command(binary, args...)
+	stderr, err := d.cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ready := make(chan map[string]any, 1)
+	go d.readLog(stderr, ready)
+	go func() { d.waited <- d.cmd.Wait() }()
+	t.Cleanup(func() {
+		d.cmd.Process.Kill()
+		<-d.waited
+		if t.Failed() {
+			t.Logf("termd log:\n%s", d.logText())
+		}
+	})
+	select {
+	case fields := <-ready:
+		d.tcp, _ = fields["tcp"].(string)
+		d.ws, _ = fields["ws"].(string)
+	case err := <-d.waited:
+		t.Fatalf("termd exited at start: %v\n%s", err, d.logText())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("termd did not start in 30 s\n%s", d.logText())
+	}
+	return d
+}
+
+// readLog keeps termd's console output and finds the start-up line.
+func (d *proc) readLog(r io.Reader, ready chan<- map[string]any) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(nil, 1<<20)
+	var started map[string]any
+	linkUp := false
+	for sc.Scan() {
+		line := sc.Text()
+		d.mu.Lock()
+		d.log.WriteString(line + "\n")
+		d.mu.Unlock()
+		if i := strings.Index(line, "termd started"); i >= 0 {
+			if j := strings.Index(line[i:], "{"); j >= 0 {
+				json.Unmarshal([]byte(line[i+j:]), &started)
+			}
+		}
+		// Ready when it listens and its terminal answers; a request
+		// before that would get 9004 (terminal unavailable).
+		linkUp = linkUp || strings.Contains(line, "terminal link up")
+		if started != nil && linkUp {
+			ready <- started
+			started = nil
+		}
+	}
+}
+
+func (d *proc) logText() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.log.String()
+}
+
+// stop sends SIGTERM and waits for a clean exit.
+func (d *proc) stop() {
+	d.t.Helper()
+	d.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-d.waited:
+		d.waited <- err
+		if err != nil {
+			d.t.Fatalf("termd exited with %v after SIGTERM", err)
+		}
+	case <-time.After(20 * time.Second):
+		d.t.Fatal("termd did not stop within 20 s of SIGTERM")
+	}
+}
+
+// kill sends SIGKILL, as a crash or a pulled plug does.
+func (d *proc) kill() {
+	d.cmd.Process.Kill()
+	err := <-d.waited
+	d.waited <- err
+}
+
+// client connects to the daemon over TCP ("tcp") or WebSocket ("ws").
+func (d *proc) client(transport string) *pos {
+	d.t.Helper()
+	addr := d.tcp
+	if transport == "ws" {
+		addr = "ws://" + d.ws + "/ws"
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, err := posclient.Dial(ctx, addr)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	d.t.Cleanup(func() { c.Close() })
+	return &pos{t: d.t, c: c}
+}
+
+func (d *proc) wsWithOrigin(origin string) (*http.Response, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, err := posclient.DialWS(ctx, "ws://"+d.ws+"/ws", http.Header{"Origin": {origin}})
+	if c != nil {
+		c.Close()
+	}
+	return nil, err
+}
+
+// pos is a POS connection in a test.
+type pos struct {
+	t *testing.T
+	c *posclient.Conn
+}
+
+type reply struct {
+	Code          protocol.Code
+	ResultCode    string `json:"resultCode"`
+	ResultMessage string `json:"resultMessage"`
+	Data          map[string]any
+	Top           map[string]any
+}
+
+func (p *pos) send(code protocol.Code, body string) {
+	p.t.Helper()
+	if err := p.c.Send(protocol.Frame{Code: code, Body: []byte(body)}); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+// recv waits (at most 10 s) for the next frame.
+func (p *pos) recv() reply {
+	p.t.Helper()
+	f, err := p.c.Receive(time.Now().Add(10 * time.Second))
+	if err != nil {
+		p.t.Fatalf("receive: %v", err)
+	}
+	var r reply
+	r.Code = f.Code
+	if err := json.Unmarshal(f.Body, &r.Top); err != nil {
+		p.t.Fatalf("frame %s body %q: %v", f.Code, f.Body, err)
+	}
+	r.ResultCode, _ = r.Top["resultCode"].(string)
+	r.ResultMessage, _ = r.Top["resultMessage"].(string)
+	r.Data, _ = r.Top["data"].(map[string]any)
+	return r
+}
+
+// expect waits for a frame and checks its code and result code.
+func (p *pos) expect(code protocol.Code, result string) reply {
+	p.t.Helper()
+	r := p.recv()
+	if r.Code != code || r.ResultCode != result {
+		p.t.Fatalf("got %s %s %q %v, want %s %s", r.Code, r.ResultCode, r.ResultMessage, r.Data, code, result)
+	}
+	return r
+}
+
+func (p *pos) call(code protocol.Code, body string) reply {
+	p.t.Helper()
+	p.send(code, body)
+	return p.recv()
+}
+
+// waitPhase polls 990001 until the running transaction reaches phase.
+func (p *pos) waitPhase(ptxid, phase string) {
+	p.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		r := p.call(protocol.CodeLastTransaction, "")
+		if r.Top["phase"] == phase && r.Data["ptxid"] == ptxid {
+			return
+		}
+	}
+	p.t.Fatalf("transaction %s never reached %s", ptxid, phase)
+}

@@ -1,0 +1,220 @@
+package emulator
+
+import (
+	"time"
+
+	"github.com/termd/termd/protocol"
+)
+
+// op is the transaction the terminal is running.
+type op struct {
+	code     protocol.Code
+	info     protocol.Info
+	req      any
+	ptxid    string
+	amount   int64 // approvalAmt (goods + tip, or the cancel's amount)
+	magic    int   // last two digits of the amount
+	needSign bool
+	phase    string
+	orig     *entry // for a cancel
+	card     card
+}
+
+// Magic amounts, by the last two digits of priceAmt (cancels: approvalAmt).
+const (
+	magicLimit      = 1
+	magicLost       = 2
+	magicExpired    = 3
+	magicHostSilent = 4
+	magicNeverSigns = 7
+	magicMustSign   = 8
+	magicNoCard     = 9
+)
+
+// start admits a transaction request.
+func (s *session) start(code protocol.Code, info protocol.Info, body []byte) {
+	if s.op != nil {
+		s.send(code, protocol.Response{ResultCode: protocol.ResultBusy, ResultMessage: protocol.MsgBusy, Data: protocol.PtxidData{Ptxid: ptxidIn(body)}})
+		return
+	}
+	req, err := protocol.DecodeRequest(code, body, s.t.cfg.Model)
+	if err != nil {
+		s.send(code, protocol.Response{ResultCode: protocol.ResultInvalid, ResultMessage: err.Error(), Data: protocol.PtxidData{Ptxid: ptxidIn(body)}})
+		return
+	}
+	o := &op{code: code, info: info, req: req, ptxid: req.(protocol.Transaction).PtxID()}
+	o.amount = amountOf(req)
+	o.magic = magicOf(req)
+	if c, ok := req.(*protocol.CancelRequest); ok {
+		s.t.mu.Lock()
+		orig, why := s.t.books.original(code, c)
+		s.t.mu.Unlock()
+		if orig == nil {
+			s.finalAnswer(code, o.ptxid, protocol.ResultNoOriginal, why)
+			return
+		}
+		o.orig = orig
+	}
+	o.needSign = info.MaySign && (o.amount > protocol.SignatureAbove || o.magic == magicNeverSigns || o.magic == magicMustSign)
+	s.op = o
+	if r, ok := req.(*protocol.CashReceiptRequest); ok && r.ApprovalNumber != "" {
+		s.authorize() // the customer's number came with the request: nothing to read
+		return
+	}
+	s.enter(protocol.PhaseReading)
+	if !s.t.cfg.Manual && o.magic != magicNoCard {
+		s.after(s.t.cfg.CardDelay)
+	}
+}
+
+// step moves the running transaction on when its timer fires.
+func (s *session) step() {
+	o := s.op
+	if o == nil {
+		return
+	}
+	switch o.phase {
+	case protocol.PhaseReading:
+		s.cardPresented()
+	case protocol.PhaseSigning:
+		s.authorize()
+	case protocol.PhaseAuthorizing:
+		s.decide(true)
+	}
+}
+
+func (s *session) control(k controlKind) error {
+	o := s.op
+	switch {
+	case o == nil:
+		return ErrNotNow
+	case k == insertCard && o.phase == protocol.PhaseReading:
+		s.cardPresented()
+	case k == sign && o.phase == protocol.PhaseSigning:
+		s.authorize()
+	case k == removeCard && (o.phase == protocol.PhaseReading || o.phase == protocol.PhaseSigning):
+		s.stop(protocol.ResultFailed, protocol.MsgUserCancel, true)
+	default:
+		return ErrNotNow
+	}
+	return nil
+}
+
+func (s *session) cardPresented() {
+	o := s.op
+	if o.orig != nil {
+		o.card = o.orig.card
+	} else {
+		s.t.mu.Lock()
+		o.card = newCard(s.t.rng)
+		s.t.mu.Unlock()
+	}
+	if !o.needSign {
+		s.authorize()
+		return
+	}
+	s.enter(protocol.PhaseSigning)
+	if !s.t.cfg.Manual && o.magic != magicNeverSigns {
+		s.after(s.t.cfg.SignDelay)
+	}
+}
+
+func (s *session) authorize() {
+	s.enter(protocol.PhaseAuthorizing)
+	s.after(s.t.cfg.AuthDelay)
+}
+
+// enter changes phase and tells the daemon.
+func (s *session) enter(phase string) {
+	o := s.op
+	o.phase = phase
+	s.t.setScreen(Screen{Phase: phase, Code: o.code, Ptxid: o.ptxid, Amount: o.amount, Message: screenText[phase]})
+	s.send(protocol.DevPhase, protocol.DevPhaseReport{Ptxid: o.ptxid, Phase: phase})
+}
+
+var screenText = map[string]string{
+	protocol.PhaseReading:     "카드를 넣어 주세요",
+	protocol.PhaseSigning:     "서명해 주세요",
+	protocol.PhaseAuthorizing: "승인 중입니다",
+}
+
+func (s *session) after(d time.Duration) {
+	s.timer.Stop()
+	s.timer.Reset(d)
+}
+
+// stop ends the running transaction without the card company: the daemon
+// cancelled it (no answer is sent: the daemon writes its own), or the
+// customer pulled the card (answer is sent).
+func (s *session) stop(code, msg string, answer bool) {
+	o := s.op
+	s.op = nil
+	s.timer.Stop()
+	final := mustJSON(protocol.Response{ResultCode: code, ResultMessage: msg, Data: protocol.PtxidData{Ptxid: o.ptxid}})
+	s.t.mu.Lock()
+	s.t.books.record(&entry{ptxid: o.ptxid, code: o.code, status: protocol.OutcomeFailed, final: final})
+	s.t.mu.Unlock()
+	s.idle()
+	if answer {
+		s.conn.WriteFrame(protocol.Frame{Code: o.code, Body: final})
+	}
+}
+
+func (s *session) idle() {
+	s.t.setScreen(Screen{Message: "대기 중"})
+}
+
+// finalAnswer sends a final answer for a transaction that never ran.
+func (s *session) finalAnswer(code protocol.Code, ptxid, result, msg string) {
+	final := mustJSON(protocol.Response{ResultCode: result, ResultMessage: msg, Data: protocol.PtxidData{Ptxid: ptxid}})
+	s.t.mu.Lock()
+	s.t.books.record(&entry{ptxid: ptxid, code: code, status: outcomeOf(result), final: final})
+	s.t.mu.Unlock()
+	s.conn.WriteFrame(protocol.Frame{Code: code, Body: final})
+}
+
+func outcomeOf(result string) string {
+	switch result {
+	case protocol.ResultOK:
+		return protocol.OutcomeApproved
+	case protocol.ResultDeclined:
+		return protocol.OutcomeDeclined
+	}
+	return protocol.OutcomeFailed
+}
+
+func amountOf(req any) int64 {
+	switch r := req.(type) {
+	case *protocol.PaymentRequest:
+		return r.ApprovalAmt()
+	case *protocol.CashReceiptRequest:
+		return r.ApprovalAmt()
+	case *protocol.CancelRequest:
+		return r.ApprovalAmt
+	case *protocol.TaxRefundRequest:
+		return r.ApprovalAmt + r.CardAmount + r.CashAmount + r.EtcAmount
+	}
+	return 0
+}
+
+// magicOf reads the last two digits that choose the emulated behaviour:
+// of priceAmt for sales, of approvalAmt for cancels.
+func magicOf(req any) int {
+	switch r := req.(type) {
+	case *protocol.PaymentRequest:
+		return int(r.PriceAmt % 100)
+	case *protocol.CashReceiptRequest:
+		return int(r.PriceAmt % 100)
+	case *protocol.CancelRequest:
+		return int(r.ApprovalAmt % 100)
+	}
+	return 0
+}
+
+func ptxidIn(body []byte) string {
+	var v struct {
+		Ptxid string `json:"ptxid"`
+	}
+	_ = jsonUnmarshal(body, &v)
+	return v.Ptxid
+}

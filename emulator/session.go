@@ -1,0 +1,181 @@
+package emulator
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/termd/termd/protocol"
+)
+
+// session is one link session: its goroutine owns the running operation
+// and the step timer.
+type session struct {
+	t     *Terminal
+	conn  FrameConn
+	op    *op
+	timer *time.Timer
+}
+
+// Serve plays the terminal over conn until the link fails or ctx ends.
+// The books outlive the session.
+func (t *Terminal) Serve(ctx context.Context, conn FrameConn) error {
+	t.mu.Lock()
+	t.conn = conn
+	t.mu.Unlock()
+	s := &session{t: t, conn: conn, timer: time.NewTimer(time.Hour)}
+	s.timer.Stop()
+	defer s.timer.Stop()
+
+	frames := make(chan protocol.Frame)
+	readErr := make(chan error, 1)
+	go func() {
+		for {
+			f, err := conn.ReadFrame()
+			if err != nil {
+				readErr <- err
+				return
+			}
+			select {
+			case frames <- f:
+			case <-ctx.Done():
+				readErr <- ctx.Err()
+				return
+			}
+		}
+	}()
+	defer func() {
+		conn.Close()
+		<-readErr // the reader has stopped
+		s.linkLost()
+	}()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-readErr:
+			readErr <- err
+			return err
+		case f := <-frames:
+			s.frame(f)
+		case c := <-t.control:
+			c.done <- s.control(c.kind)
+		case <-s.timer.C:
+			s.step()
+		}
+	}
+}
+
+func (s *session) send(code protocol.Code, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		s.t.log.Error("emulator: marshal", zap.Error(err))
+		return
+	}
+	if err := s.conn.WriteFrame(protocol.Frame{Code: code, Body: b}); err != nil {
+		s.t.log.Debug("emulator: write failed", zap.String("code", string(code)), zap.Error(err))
+	}
+}
+
+func answer(code, msg string) protocol.DevResult {
+	return protocol.DevResult{ResultCode: code, ResultMessage: msg}
+}
+
+// frame handles one frame from the daemon.
+func (s *session) frame(f protocol.Frame) {
+	switch f.Code {
+	case protocol.DevCancel:
+		s.cancel(f.Body)
+	case protocol.DevOutcome:
+		s.outcome(f.Body)
+	case protocol.DevReverse:
+		s.reverse(f.Body)
+	case protocol.DevStatus:
+		st := protocol.DevStatusAnswer{ResultCode: protocol.ResultOK, ResultMessage: protocol.MsgDone, Model: s.t.cfg.Model, Busy: s.op != nil}
+		if s.op != nil {
+			st.Ptxid = s.op.ptxid
+		}
+		s.send(f.Code, st)
+	case protocol.CodeCodeDownload:
+		s.send(f.Code, protocol.Response{ResultCode: protocol.ResultOK, ResultMessage: protocol.MsgCodeList, Data: codeList()})
+	default:
+		info, ok := protocol.Lookup(f.Code)
+		if !ok || info.Kind != protocol.KindTransaction {
+			s.send(f.Code, protocol.Response{ResultCode: protocol.ResultUnsupported, ResultMessage: "the terminal does not serve " + string(f.Code)})
+			return
+		}
+		s.start(f.Code, info, f.Body)
+	}
+}
+
+// cancel answers DevCancel: stopped (0000) while reading or signing, too
+// late (0001) while authorizing, nothing to stop (9991).
+func (s *session) cancel(body []byte) {
+	var req protocol.DevCancelRequest
+	_ = json.Unmarshal(body, &req)
+	o := s.op
+	switch {
+	case o == nil || (req.Ptxid != "" && req.Ptxid != o.ptxid):
+		s.send(protocol.DevCancel, protocol.DevResult{ResultCode: protocol.ResultUnable, ResultMessage: protocol.MsgUnable, Ptxid: req.Ptxid})
+	case o.phase == protocol.PhaseAuthorizing:
+		s.send(protocol.DevCancel, protocol.DevResult{ResultCode: protocol.ResultProcessing, ResultMessage: protocol.MsgCannotAbort, Ptxid: o.ptxid})
+	default:
+		s.stop(protocol.ResultFailed, protocol.MsgUserCancel, false)
+		s.send(protocol.DevCancel, protocol.DevResult{ResultCode: protocol.ResultOK, ResultMessage: protocol.MsgDone, Ptxid: o.ptxid})
+	}
+}
+
+// outcome answers DevOutcome from the books.
+func (s *session) outcome(body []byte) {
+	var req protocol.DevPtxid
+	_ = json.Unmarshal(body, &req)
+	a := protocol.DevOutcomeAnswer{Ptxid: req.Ptxid}
+	s.t.mu.Lock()
+	e, ok := s.t.books.byPtxid[req.Ptxid]
+	s.t.mu.Unlock()
+	switch {
+	case s.op != nil && s.op.ptxid == req.Ptxid:
+		a.ResultCode, a.ResultMessage, a.Code, a.Status = protocol.ResultOK, protocol.MsgDone, s.op.code, protocol.OutcomePending
+	case !ok:
+		a.ResultCode, a.ResultMessage = protocol.ResultNoOriginal, "단말기에 없는 거래"
+	default:
+		a.ResultCode, a.ResultMessage, a.Code, a.Status, a.Final = protocol.ResultOK, protocol.MsgDone, e.code, e.status, e.final
+	}
+	s.send(protocol.DevOutcome, a)
+}
+
+// reverse undoes an approval the POS never confirmed (망취소).
+func (s *session) reverse(body []byte) {
+	var req protocol.DevPtxid
+	_ = json.Unmarshal(body, &req)
+	s.t.mu.Lock()
+	e, ok := s.t.books.byPtxid[req.Ptxid]
+	can := ok && e.status == protocol.OutcomeApproved && !mustInfo(e.code).Cancel
+	if can {
+		e.status, e.balance = protocol.OutcomeReversed, 0
+	}
+	s.t.mu.Unlock()
+	if !can {
+		s.send(protocol.DevReverse, protocol.DevResult{ResultCode: protocol.ResultNoOriginal, ResultMessage: "망취소할 승인이 없습니다", Ptxid: req.Ptxid})
+		return
+	}
+	s.t.log.Info("emulator: approval reversed", zap.String("ptxid", req.Ptxid))
+	s.send(protocol.DevReverse, protocol.DevResult{ResultCode: protocol.ResultOK, ResultMessage: "망취소 완료", Ptxid: req.Ptxid})
+}
+
+// linkLost: the cable was pulled or the daemon went away. A transaction the
+// card company was already deciding is decided anyway (as a real host
+// would), so the daemon can learn its outcome when the link returns.
+func (s *session) linkLost() {
+	o := s.op
+	if o == nil {
+		return
+	}
+	if o.phase == protocol.PhaseAuthorizing {
+		s.decide(false)
+		return
+	}
+	s.stop(protocol.ResultFailed, protocol.MsgUserCancel, false)
+}

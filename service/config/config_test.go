@@ -1,0 +1,138 @@
+package config
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func write(t *testing.T, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "termd.yaml")
+	if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestDefaultsAreValidAndUseTheEmulator(t *testing.T) {
+	c := Default()
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if c.DeviceKind() != "emulator" || c.PrinterKind() != "emulator" {
+		t.Fatalf("kinds %s/%s", c.DeviceKind(), c.PrinterKind())
+	}
+	if c.Timeouts.Signature != 30*time.Second || c.Timeouts.Read != time.Minute || c.Listen.TCP != "127.0.0.1:9931" {
+		t.Fatalf("defaults %+v", c)
+	}
+}
+
+func TestExampleFileIsTheDefaults(t *testing.T) {
+	c, err := Load("../../scripts/termd.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Listen.WSOrigins = nil // [] in the file
+	if want := Default(); !reflect.DeepEqual(c, want) {
+		t.Fatalf("example file differs from defaults:\n%+v\n%+v", c, want)
+	}
+}
+
+func TestLoadErrorsNameTheKey(t *testing.T) {
+	cases := []struct{ yaml, want string }{
+		{"devise:\n  port: COM3\n", `field devise not found`},
+		{"timeouts:\n  signature: 30\n", "timeouts"},
+		{"timeouts:\n  signature: thirty\n", `durations are written like "30s"`},
+		{"listen:\n  maxClients: many\n", "maxClients"},
+	}
+	for _, c := range cases {
+		_, err := Load(write(t, c.yaml))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: error %v, want it to mention %q", c.yaml, err, c.want)
+		}
+	}
+	if _, err := Load(write(t, "devise: 1\n")); err == nil || !strings.Contains(err.Error(), "line 1") {
+		t.Errorf("unknown key error should give the line: %v", err)
+	}
+}
+
+func TestFlagsOverrideTheFile(t *testing.T) {
+	c, err := Load(write(t, "timeouts:\n  confirm: 45s\ndevice:\n  model: P3MIX\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	c.RegisterFlags(fs)
+	if err := fs.Parse([]string{"--timeouts.confirm=5s", "--listen.wsOrigins=https://a.example, https://b.example"}); err != nil {
+		t.Fatal(err)
+	}
+	if c.Timeouts.Confirm != 5*time.Second {
+		t.Fatalf("confirm %v, want the flag's 5s", c.Timeouts.Confirm)
+	}
+	if c.Device.Model != "P3MIX" {
+		t.Fatalf("model %q, want the file's P3MIX", c.Device.Model)
+	}
+	if !reflect.DeepEqual(c.Listen.WSOrigins, []string{"https://a.example", "https://b.example"}) {
+		t.Fatalf("origins %q", c.Listen.WSOrigins)
+	}
+}
+
+func TestValidateNamesTheKey(t *testing.T) {
+	cases := []struct {
+		key    string
+		change func(*Config)
+	}{
+		{"listen.tcp", func(c *Config) { c.Listen.TCP = "9931" }},
+		{"listen.tcp", func(c *Config) { c.Listen.TCP = "0.0.0.0:9931" }},
+		{"listen.ws", func(c *Config) { c.Listen.WS = "192.168.0.10:9932" }},
+		{"listen.maxClients", func(c *Config) { c.Listen.MaxClients = 0 }},
+		{"listen.charset", func(c *Config) { c.Listen.Charset = "latin1" }},
+		{"device.kind", func(c *Config) { c.Device.Kind = "usb" }},
+		{"device.port", func(c *Config) { c.Device.Kind = "serial" }},
+		{"device.baud", func(c *Config) { c.Device.Baud = 12345 }},
+		{"device.model", func(c *Config) { c.Device.Model = "X1" }},
+		{"printer.kind", func(c *Config) { c.Printer.Kind = "laser" }},
+		{"printer.port", func(c *Config) { c.Printer.Kind = "serial" }},
+		{"printer.columns", func(c *Config) { c.Printer.Columns = 10 }},
+		{"timeouts.signature", func(c *Config) { c.Timeouts.Signature = 0 }},
+		{"timeouts.signature", func(c *Config) { c.Timeouts.Signature = time.Hour }},
+		{"timeouts.read", func(c *Config) { c.Timeouts.Read = -time.Second }},
+		{"timeouts.confirm", func(c *Config) { c.Timeouts.Confirm = 11 * time.Minute }},
+		{"confirm.policy", func(c *Config) { c.Confirm.Policy = "maybe" }},
+		{"emulator.cardDelay", func(c *Config) { c.Emulator.CardDelay = -1 }},
+		{"emulator.control", func(c *Config) { c.Emulator.Control = "panel" }},
+		{"dataDir", func(c *Config) { c.DataDir = "" }},
+		{"journal.retentionDays", func(c *Config) { c.Journal.RetentionDays = 0 }},
+		{"log.level", func(c *Config) { c.Log.Level = "loud" }},
+	}
+	for _, tc := range cases {
+		c := Default()
+		tc.change(&c)
+		err := c.Validate()
+		if err == nil || !strings.HasPrefix(err.Error(), "config: "+tc.key+":") {
+			t.Errorf("%s: got %v", tc.key, err)
+		}
+	}
+	c := Default()
+	c.Listen.TCP, c.Auth.Token = "0.0.0.0:9931", "s3cret"
+	if err := c.Validate(); err != nil {
+		t.Fatalf("non-loopback with a token: %v", err)
+	}
+}
+
+func TestRedactedHidesTheToken(t *testing.T) {
+	c := Default()
+	c.Auth.Token = "s3cret"
+	out := c.Redacted()
+	if strings.Contains(out, "s3cret") || !strings.Contains(out, "***") {
+		t.Fatalf("redacted:\n%s", out)
+	}
+	if !strings.Contains(out, "signature: 30s") {
+		t.Fatalf("durations should print as Go durations:\n%s", out)
+	}
+}

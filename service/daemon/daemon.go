@@ -1,0 +1,143 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"sync"
+
+	"go.uber.org/zap"
+
+	"github.com/termd/termd/device"
+	"github.com/termd/termd/emulator"
+	"github.com/termd/termd/protocol"
+	"github.com/termd/termd/service/config"
+	"github.com/termd/termd/service/engine"
+	"github.com/termd/termd/service/pos"
+	"github.com/termd/termd/service/store"
+)
+
+// Daemon is one running termd.
+type Daemon struct {
+	cfg    config.Config
+	log    *zap.Logger
+	store  *store.Store
+	emu    *emulator.Terminal // nil with a real terminal
+	driver *device.Driver
+	engine *engine.Engine
+	pos    *pos.Server
+}
+
+// New opens the journal, prepares the terminal and binds the POS sockets.
+// Nothing runs until Run. An error here names what is wrong (a locked or
+// damaged journal, a port in use) and leaves nothing open.
+func New(cfg config.Config, log *zap.Logger) (_ *Daemon, err error) {
+	d := &Daemon{cfg: cfg, log: log}
+	d.store, err = store.Open(cfg.DataDir, store.Options{Retention: cfg.Journal.Retention()}, log.Named("store"))
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			d.store.Close()
+		}
+	}()
+	open, prn, err := d.terminal()
+	if err != nil {
+		return nil, err
+	}
+	d.driver = device.NewDriver(open, log.Named("device"), device.Options{})
+	policy, err := engine.ParsePolicy(cfg.Confirm.Policy)
+	if err != nil {
+		return nil, err
+	}
+	d.engine = engine.New(engine.Config{
+		ReadTimeout:    cfg.Timeouts.Read,
+		SignTimeout:    cfg.Timeouts.Signature,
+		ConfirmTimeout: cfg.Timeouts.Confirm,
+		Policy:         policy,
+		Model:          protocol.Model(cfg.Device.Model),
+	}, d.driver, d.store, prn, log.Named("engine"))
+	charset, err := protocol.ParseCharset(cfg.Listen.Charset)
+	if err != nil {
+		return nil, err
+	}
+	d.pos, err = pos.Listen(pos.Config{
+		TCP:        cfg.Listen.TCP,
+		WS:         cfg.Listen.WS,
+		WSOrigins:  cfg.Listen.WSOrigins,
+		MaxClients: cfg.Listen.MaxClients,
+		Token:      cfg.Auth.Token,
+		Charset:    charset,
+	}, handler{d.engine}, log)
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// terminal chooses the link to the terminal and the printer.
+func (d *Daemon) terminal() (device.Opener, engine.Printer, error) {
+	switch kind := d.cfg.DeviceKind(); kind {
+	case "emulator":
+		d.emu = emulator.New(emulator.Config{
+			Model:     protocol.Model(d.cfg.Device.Model),
+			CardDelay: d.cfg.Emulator.CardDelay,
+			SignDelay: d.cfg.Emulator.SignDelay,
+			AuthDelay: d.cfg.Emulator.AuthDelay,
+			Manual:    d.cfg.Emulator.Manual,
+			Columns:   d.cfg.Printer.Columns,
+		}, d.log.Named("emulator"))
+		var prn engine.Printer
+		if d.cfg.PrinterKind() == "emulator" {
+			prn = emulatedPrinter{d.emu}
+		}
+		return device.StreamOpener(d.emu.Dial), prn, nil
+	default:
+		return nil, nil, fmt.Errorf("daemon: device.kind %q is not supported yet", kind)
+	}
+}
+
+// TCPAddr and WSAddr are the bound POS addresses (useful with port 0).
+func (d *Daemon) TCPAddr() net.Addr { return d.pos.TCPAddr() }
+func (d *Daemon) WSAddr() net.Addr  { return d.pos.WSAddr() }
+
+// Run serves until ctx ends, then shuts down in order: stop taking POS
+// connections, let the engine finish or cancel the running transaction,
+// then close the terminal link and the journal.
+func (d *Daemon) Run(ctx context.Context) error {
+	defer d.store.Close()
+	bg := context.WithoutCancel(ctx)
+	engCtx, stopEngine := context.WithCancel(bg)
+	devCtx, stopDevice := context.WithCancel(bg)
+	var wg sync.WaitGroup
+	if d.emu != nil {
+		wg.Go(func() { d.emu.Run(devCtx) })
+	}
+	wg.Go(func() { d.driver.Run(devCtx) })
+	engDone := make(chan error, 1)
+	go func() { engDone <- d.engine.Run(engCtx) }()
+
+	err := d.pos.Serve(ctx)
+	stopEngine()
+	if e := <-engDone; err == nil {
+		err = e
+	}
+	stopDevice()
+	wg.Wait()
+	d.log.Info("termd stopped")
+	return err
+}
+
+// handler adapts the engine to the POS listeners.
+type handler struct{ e *engine.Engine }
+
+func (h handler) Frame(c *pos.Client, f protocol.Frame) { h.e.Frame(c, f) }
+func (h handler) Closed(c *pos.Client)                  { h.e.Closed(c) }
+
+// emulatedPrinter prints on the emulator's simulated printer.
+type emulatedPrinter struct{ t *emulator.Terminal }
+
+func (p emulatedPrinter) Print(_ context.Context, job *protocol.PrintRequest) error {
+	return p.t.Printer().Print(job)
+}
