@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"sync"
@@ -82,9 +83,14 @@ func Open(dir string, opt Options, log *zap.Logger) (*Store, error) {
 	return s, nil
 }
 
-func openBolt(path string) (*bolt.DB, error) {
+func openBolt(path string) (db *bolt.DB, err error) {
 	existed := fileExists(path)
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 100 * time.Millisecond, NoFreelistSync: false})
+	defer func() {
+		if r := recover(); r != nil { // bbolt panics on some damaged files
+			db, err = nil, corrupt(path, fmt.Errorf("%v", r))
+		}
+	}()
+	db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: 100 * time.Millisecond})
 	switch {
 	case errors.Is(err, bolterr.ErrTimeout):
 		return nil, fmt.Errorf("store: %s: %w: is another termd running with the same dataDir?", path, ErrLocked)
@@ -93,10 +99,20 @@ func openBolt(path string) (*bolt.DB, error) {
 	case err != nil:
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	if err := db.Update(func(tx *bolt.Tx) error {
-		_, err := tx.CreateBucketIfNotExists(bucket)
-		return err
-	}); err != nil {
+	if !existed { // a new journal: the only write before validation
+		err = db.Update(func(tx *bolt.Tx) error {
+			_, err := tx.CreateBucket(bucket)
+			return err
+		})
+	} else {
+		err = db.View(func(tx *bolt.Tx) error {
+			if tx.Bucket(bucket) == nil {
+				return errors.New("no transactions bucket")
+			}
+			return nil
+		})
+	}
+	if err != nil {
 		db.Close()
 		return nil, corrupt(path, err)
 	}
@@ -124,6 +140,11 @@ func (s *Store) rebuild() (n int, err error) {
 	txn := s.mem.Txn(true)
 	defer txn.Abort()
 	err = s.db.View(func(tx *bolt.Tx) error {
+		// bbolt has no page checksums: walk its structure once, and
+		// every record carries its own CRC (see encode).
+		for err := range tx.Check() {
+			return corrupt(s.path, err)
+		}
 		b := tx.Bucket(bucket)
 		return b.ForEach(func(k, v []byte) error {
 			r, err := decode(v)
@@ -198,20 +219,30 @@ func key(seq uint64) []byte {
 	return binary.BigEndian.AppendUint64(nil, seq)
 }
 
+// A journaled record is: format version (1 byte), CRC-32C of the rest
+// (4 bytes, big endian), the record as JSON.
 func encode(r *Record) ([]byte, error) {
 	b, err := json.Marshal(r)
 	if err != nil {
 		return nil, err
 	}
-	return append([]byte{formatVersion}, b...), nil
+	v := make([]byte, 5, 5+len(b))
+	v[0] = formatVersion
+	binary.BigEndian.PutUint32(v[1:5], crc32.Checksum(b, castagnoli))
+	return append(v, b...), nil
 }
 
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
 func decode(v []byte) (*Record, error) {
-	if len(v) == 0 || v[0] != formatVersion {
+	if len(v) < 5 || v[0] != formatVersion {
 		return nil, fmt.Errorf("unknown record format")
 	}
+	if crc32.Checksum(v[5:], castagnoli) != binary.BigEndian.Uint32(v[1:5]) {
+		return nil, fmt.Errorf("checksum mismatch")
+	}
 	r := new(Record)
-	if err := json.Unmarshal(v[1:], r); err != nil {
+	if err := json.Unmarshal(v[5:], r); err != nil {
 		return nil, err
 	}
 	if r.Ptxid == "" || r.Seq == 0 {

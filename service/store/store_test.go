@@ -1,0 +1,210 @@
+package store
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	"go.uber.org/zap/zaptest"
+
+	"github.com/termd/termd/protocol"
+)
+
+func open(t *testing.T, dir string, opt Options) *Store {
+	t.Helper()
+	s, err := Open(dir, opt, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func approved(ptxid, approvalNo, day string, amt int64, issuer string) *Record {
+	return &Record{Ptxid: ptxid, Code: protocol.CodeCreditApproval, Status: StatusApproved, ApprovalNo: approvalNo,
+		Day: day, ApprovalAmt: amt, Balance: amt, IssuerCode: issuer, Final: []byte(`{"resultCode":"0000"}`)}
+}
+
+func TestReopenKeepsEveryRecordAndSeqContinues(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir, Options{})
+	for i := range 5 {
+		if err := s.Put(approved(fmt.Sprint("p", i), fmt.Sprint(10000000+i), "20261124", 1000, "01")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	upd, _ := s.Get("p2")
+	upd.Confirm = ConfirmConfirmed
+	if err := s.Put(upd); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	s = open(t, dir, Options{})
+	defer s.Close()
+	if s.Len() != 5 {
+		t.Fatalf("%d records after reopen, want 5", s.Len())
+	}
+	r, ok := s.Get("p2")
+	if !ok || r.Seq != 3 || !r.Confirmed() || r.ApprovalNo != "10000002" {
+		t.Fatalf("p2 after reopen: %+v", r)
+	}
+	if err := s.Put(approved("p5", "10000005", "20261124", 1000, "01")); err != nil {
+		t.Fatal(err)
+	}
+	if last, _ := s.Last(); last.Ptxid != "p5" || last.Seq != 6 {
+		t.Fatalf("last %s seq %d, want p5 seq 6", last.Ptxid, last.Seq)
+	}
+}
+
+func TestRecordsAreCopies(t *testing.T) {
+	s := open(t, t.TempDir(), Options{})
+	defer s.Close()
+	in := approved("p1", "1", "20261124", 1000, "01")
+	s.Put(in)
+	in.Status = StatusFailed // the caller's copy
+	got, _ := s.Get("p1")
+	got.Status = StatusReversed // and the returned copy
+	again, _ := s.Get("p1")
+	if again.Status != StatusApproved {
+		t.Fatalf("stored record changed through a caller's pointer: %s", again.Status)
+	}
+}
+
+func TestFindApprovalAndSummary(t *testing.T) {
+	s := open(t, t.TempDir(), Options{})
+	defer s.Close()
+	s.Put(approved("a1", "11111111", "20261101", 10000, "01"))
+	s.Put(approved("a2", "22222222", "20261115", 20000, "02"))
+	rev := approved("a3", "33333333", "20261115", 5000, "01")
+	rev.Status = StatusReversed
+	s.Put(rev)
+	cancelled := approved("a4", "44444444", "20261120", 7000, "04")
+	cancelled.Status = StatusCancelled
+	s.Put(cancelled)
+	s.Put(&Record{Ptxid: "c4", Code: protocol.CodeCreditCancel, Status: StatusApproved, Day: "20261120", ApprovalAmt: 7000, IssuerCode: "04"})
+	s.Put(&Record{Ptxid: "d1", Code: protocol.CodeCreditApproval, Status: StatusDeclined, Day: "20261115", ApprovalAmt: 999})
+	s.Put(&Record{Ptxid: "cash", Code: protocol.CodeCashReceipt, Status: StatusApproved, Day: "20261115", ApprovalAmt: 3000, ApprovalNo: "55555555"})
+	s.Put(approved("old", "66666666", "20251231", 1, "01"))
+
+	if r, ok := s.FindApproval(protocol.CodeCreditApproval, "22222222", "20261115"); !ok || r.Ptxid != "a2" {
+		t.Fatalf("FindApproval: %v %v", r, ok)
+	}
+	if _, ok := s.FindApproval(protocol.CodeCreditApproval, "22222222", "20261116"); ok {
+		t.Fatal("found an approval on the wrong day")
+	}
+	if _, ok := s.FindApproval(protocol.CodeSimplePayApproval, "22222222", "20261115"); ok {
+		t.Fatal("found an approval of another kind")
+	}
+	got := s.Summary("20261101", "20261130")
+	want := protocol.SummaryData{
+		Approved: protocol.Totals{Count: 4, Price: 42000, Issuer: 3}, // a1 a2 a3 a4; not the decline, cash or last year's
+		Canceled: protocol.Totals{Count: 2, Price: 12000, Issuer: 2}, // c4 and the reversal a3
+	}
+	if got != want {
+		t.Fatalf("summary %+v, want %+v", got, want)
+	}
+	if got := s.Summary("20261115", "20261115"); got.Approved.Count != 2 || got.Canceled.Count != 1 {
+		t.Fatalf("one-day summary %+v", got)
+	}
+}
+
+func TestUnsettledAndCompact(t *testing.T) {
+	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	s := open(t, t.TempDir(), Options{Retention: 30 * 24 * time.Hour, Now: clock})
+	defer s.Close()
+	s.Put(approved("settled", "1", "20261001", 1, "01"))
+	s.Put(&Record{Ptxid: "running", Code: protocol.CodeCreditApproval, Status: StatusRunning})
+	s.Put(&Record{Ptxid: "unknown", Code: protocol.CodeCreditApproval, Status: StatusUnknown})
+	aw := approved("awaiting", "2", "20261001", 1, "01")
+	aw.Confirm = ConfirmAwaiting
+	s.Put(aw)
+	if u := s.Unsettled(); len(u) != 3 {
+		t.Fatalf("%d unsettled, want 3", len(u))
+	}
+	now = now.Add(31 * 24 * time.Hour)
+	s.Put(approved("fresh", "3", "20261225", 1, "01"))
+	n, err := s.Compact()
+	if err != nil || n != 1 {
+		t.Fatalf("compact removed %d (%v), want only the old settled one", n, err)
+	}
+	if _, ok := s.Get("settled"); ok {
+		t.Fatal("old settled record kept")
+	}
+	for _, id := range []string{"running", "unknown", "awaiting", "fresh"} {
+		if _, ok := s.Get(id); !ok {
+			t.Fatalf("%s removed by compaction", id)
+		}
+	}
+}
+
+func TestSecondOpenIsLocked(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir, Options{})
+	defer s.Close()
+	start := time.Now()
+	_, err := Open(dir, Options{}, zaptest.NewLogger(t))
+	if !errors.Is(err, ErrLocked) {
+		t.Fatalf("second open: %v, want ErrLocked", err)
+	}
+	if time.Since(start) > 2*time.Second {
+		t.Fatal("took too long to refuse")
+	}
+}
+
+func hashFile(t *testing.T, path string) [32]byte {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sha256.Sum256(b)
+}
+
+func TestCorruptJournalRefusesAndIsLeftAlone(t *testing.T) {
+	damage := map[string]func(t *testing.T, path string){
+		"bytes flipped in the middle": func(t *testing.T, path string) {
+			b, _ := os.ReadFile(path)
+			for i := len(b) / 2; i < len(b)/2+64; i++ {
+				b[i] ^= 0x5a
+			}
+			os.WriteFile(path, b, 0o600)
+		},
+		"truncated to half": func(t *testing.T, path string) {
+			st, _ := os.Stat(path)
+			os.Truncate(path, st.Size()/2)
+		},
+		"a record that does not decode": func(t *testing.T, path string) {
+			db, err := bolt.Open(path, 0o600, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucket).Put(key(2), []byte{formatVersion, 0, 0, 0, 0, '{', 'x'}) })
+			db.Close()
+		},
+	}
+	for name, spoil := range damage {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			s := open(t, dir, Options{})
+			for i := range 50 {
+				s.Put(approved(fmt.Sprint("p", i), fmt.Sprint(i), "20261124", 1000, "01"))
+			}
+			s.Close()
+			path := filepath.Join(dir, fileName)
+			spoil(t, path)
+			before := hashFile(t, path)
+			_, err := Open(dir, Options{}, zaptest.NewLogger(t))
+			if !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("open of a damaged journal: %v, want ErrCorrupt", err)
+			}
+			if hashFile(t, path) != before {
+				t.Fatal("the damaged journal was modified")
+			}
+		})
+	}
+}
