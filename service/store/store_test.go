@@ -183,7 +183,9 @@ func TestCorruptJournalRefusesAndIsLeftAlone(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucket).Put(key(2), []byte{formatVersion, 0, 0, 0, 0, '{', 'x'}) })
+			db.Update(func(tx *bolt.Tx) error {
+				return tx.Bucket(bucket).Put(key(2), []byte{formatVersion, 0, 0, 0, 0, '{', 'x'})
+			})
 			db.Close()
 		},
 	}
