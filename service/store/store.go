@@ -2,10 +2,8 @@ package store
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"os"
 	"path/filepath"
 	"sync"
@@ -35,8 +33,7 @@ type Options struct {
 }
 
 const (
-	fileName      = "journal.db"
-	formatVersion = 1
+	fileName = "journal.db"
 )
 
 var bucket = []byte("tx")
@@ -217,36 +214,4 @@ func (s *Store) Put(recs ...*Record) error {
 
 func key(seq uint64) []byte {
 	return binary.BigEndian.AppendUint64(nil, seq)
-}
-
-// A journaled record is: format version (1 byte), CRC-32C of the rest
-// (4 bytes, big endian), the record as JSON.
-func encode(r *Record) ([]byte, error) {
-	b, err := json.Marshal(r)
-	if err != nil {
-		return nil, err
-	}
-	v := make([]byte, 5, 5+len(b))
-	v[0] = formatVersion
-	binary.BigEndian.PutUint32(v[1:5], crc32.Checksum(b, castagnoli))
-	return append(v, b...), nil
-}
-
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
-
-func decode(v []byte) (*Record, error) {
-	if len(v) < 5 || v[0] != formatVersion {
-		return nil, fmt.Errorf("unknown record format")
-	}
-	if crc32.Checksum(v[5:], castagnoli) != binary.BigEndian.Uint32(v[1:5]) {
-		return nil, fmt.Errorf("checksum mismatch")
-	}
-	r := new(Record)
-	if err := json.Unmarshal(v[5:], r); err != nil {
-		return nil, err
-	}
-	if r.Ptxid == "" || r.Seq == 0 {
-		return nil, fmt.Errorf("record without ptxid or seq")
-	}
-	return r, nil
 }

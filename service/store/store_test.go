@@ -184,7 +184,7 @@ func TestCorruptJournalRefusesAndIsLeftAlone(t *testing.T) {
 				t.Fatal(err)
 			}
 			db.Update(func(tx *bolt.Tx) error {
-				return tx.Bucket(bucket).Put(key(2), []byte{formatVersion, 0, 0, 0, 0, '{', 'x'})
+				return tx.Bucket(bucket).Put(key(2), []byte{formatVersion, 0, 0, 0, 0, 3, 'x'})
 			})
 			db.Close()
 		},

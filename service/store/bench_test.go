@@ -1,0 +1,96 @@
+package store
+
+import (
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	"go.uber.org/zap"
+)
+
+// BenchmarkPut is the journaling cost of one transaction state change,
+// with the real fsync.
+func BenchmarkPut(b *testing.B) {
+	s, err := Open(b.TempDir(), Options{}, zap.NewNop())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		if err := s.Put(approved(fmt.Sprint("b", i), fmt.Sprint(i), "20261124", 1000, "01")); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// fill writes n records straight into a journal, in one bbolt transaction.
+func fill(b *testing.B, dir string, n int) {
+	s, err := Open(dir, Options{}, zap.NewNop())
+	if err != nil {
+		b.Fatal(err)
+	}
+	s.Close()
+	db, err := bolt.Open(filepath.Join(dir, fileName), 0o600, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	day := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	err = db.Update(func(tx *bolt.Tx) error {
+		bk := tx.Bucket(bucket)
+		for i := range n {
+			r := approved(fmt.Sprintf("ptx-%08d", i), fmt.Sprintf("%08d", i), day.AddDate(0, 0, i*365/n).Format("20060102"), int64(1000+i%50000), fmt.Sprint(i%8))
+			r.Seq = uint64(i + 1)
+			r.Final = []byte(`{"resultCode":"0000","resultMessage":"정상승인","data":{"approvalNo":"12345678","transactionNo":"123456789012","approvalAmt":1000,"maskedTrackData":"536148******1234","issuerCode":"04","transactionDate":"20261124120000","ptxid":"ptx"}}`)
+			v, err := encode(r)
+			if err != nil {
+				return err
+			}
+			if err := bk.Put(key(r.Seq), v); err != nil {
+				return err
+			}
+		}
+		return bk.SetSequence(uint64(n))
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkOpen100k is start-up with a year of 100,000 transactions.
+func BenchmarkOpen100k(b *testing.B) {
+	dir := b.TempDir()
+	fill(b, dir, 100_000)
+	for b.Loop() {
+		s, err := Open(dir, Options{}, zap.NewNop())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if s.Len() != 100_000 {
+			b.Fatalf("%d records", s.Len())
+		}
+		s.Close()
+	}
+}
+
+// BenchmarkSummaryYear totals a year of 100,000 transactions (050099).
+func BenchmarkSummaryYear(b *testing.B) {
+	dir := b.TempDir()
+	fill(b, dir, 100_000)
+	s, err := Open(dir, Options{}, zap.NewNop())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	b.ReportAllocs()
+	for b.Loop() {
+		if sum := s.Summary("20260101", "20261231"); sum.Approved.Count != 100_000 {
+			b.Fatalf("summary %+v", sum)
+		}
+	}
+}
