@@ -120,6 +120,10 @@ func (s *session) cardPresented() {
 }
 
 func (s *session) authorize() {
+	o := s.op
+	s.t.mu.Lock() // on the books as pending, in case the power goes now
+	s.t.books.record(&entry{ptxid: o.ptxid, code: o.code, status: protocol.OutcomePending, amount: o.amount})
+	s.t.mu.Unlock()
 	s.enter(protocol.PhaseAuthorizing)
 	s.after(s.t.cfg.AuthDelay)
 }

@@ -50,6 +50,7 @@ func (t *Terminal) Serve(ctx context.Context, conn FrameConn) error {
 		conn.Close()
 		<-readErr // the reader has stopped
 		s.linkLost()
+		s.persist()
 	}()
 	for {
 		select {
@@ -65,6 +66,7 @@ func (t *Terminal) Serve(ctx context.Context, conn FrameConn) error {
 		case <-s.timer.C:
 			s.step()
 		}
+		s.persist()
 	}
 }
 
@@ -178,4 +180,11 @@ func (s *session) linkLost() {
 		return
 	}
 	s.stop(protocol.ResultFailed, protocol.MsgUserCancel, false)
+}
+
+// persist saves the books after each event, when they are kept on disk.
+func (s *session) persist() {
+	s.t.mu.Lock()
+	s.t.saveBooks()
+	s.t.mu.Unlock()
 }

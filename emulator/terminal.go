@@ -27,6 +27,8 @@ type Config struct {
 	Manual       bool
 	MerchantCode string
 	Columns      int // printer width (42)
+	// BooksFile keeps the terminal's books across restarts ("" = memory only).
+	BooksFile string
 }
 
 // FrameConn is a link carrying frames (protocol.Conn or a serial link.Conn).
@@ -72,7 +74,7 @@ func New(cfg Config, log *zap.Logger) *Terminal {
 		cfg.MerchantCode = "00012345"
 	}
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x7e41))
-	return &Terminal{
+	t := &Terminal{
 		cfg:     cfg,
 		log:     log,
 		control: make(chan control),
@@ -83,6 +85,12 @@ func New(cfg Config, log *zap.Logger) *Terminal {
 		rng:     rng,
 		screen:  Screen{Message: "대기 중"},
 	}
+	if cfg.BooksFile != "" {
+		if err := loadBooks(cfg.BooksFile, t.books, t.nums); err != nil {
+			log.Warn("emulator: starting with empty books", zap.Error(err))
+		}
+	}
+	return t
 }
 
 // Printer is the emulated receipt printer.

@@ -247,3 +247,36 @@ func (p *pos) waitPhase(ptxid, phase string) {
 	}
 	p.t.Fatalf("transaction %s never reached %s", ptxid, phase)
 }
+
+// runBinary runs termd to completion (for start-up failures) and returns
+// what it printed.
+func runBinary(args ...string) (string, error) {
+	cmd := exec.Command(binary, args...)
+	done := make(chan struct{})
+	var out []byte
+	var err error
+	go func() { out, err = cmd.CombinedOutput(); close(done) }()
+	select {
+	case <-done:
+		return string(out), err
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		return string(out), fmt.Errorf("termd kept running: %w", err)
+	}
+}
+
+// corruptFile flips bytes in the middle of a file.
+func corruptFile(t *testing.T, path string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := len(b) / 2; i < len(b)/2+64 && i < len(b); i++ {
+		b[i] ^= 0x5a
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}

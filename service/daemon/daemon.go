@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"path/filepath"
 	"sync"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -87,6 +89,7 @@ func (d *Daemon) terminal() (device.Opener, engine.Printer, error) {
 			AuthDelay: d.cfg.Emulator.AuthDelay,
 			Manual:    d.cfg.Emulator.Manual,
 			Columns:   d.cfg.Printer.Columns,
+			BooksFile: filepath.Join(d.cfg.DataDir, "emulator-books.json"),
 		}, d.log.Named("emulator"))
 		var prn engine.Printer
 		if d.cfg.PrinterKind() == "emulator" {
@@ -115,6 +118,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		wg.Go(func() { d.emu.Run(devCtx) })
 	}
 	wg.Go(func() { d.driver.Run(devCtx) })
+	wg.Go(func() { d.compactDaily(devCtx) })
 	engDone := make(chan error, 1)
 	go func() { engDone <- d.engine.Run(engCtx) }()
 
@@ -127,6 +131,25 @@ func (d *Daemon) Run(ctx context.Context) error {
 	wg.Wait()
 	d.log.Info("termd stopped")
 	return err
+}
+
+// compactDaily drops settled transactions past the retention, at start and
+// then once a day.
+func (d *Daemon) compactDaily(ctx context.Context) {
+	tick := time.NewTicker(24 * time.Hour)
+	defer tick.Stop()
+	for {
+		if n, err := d.store.Compact(); err != nil {
+			d.log.Warn("journal compaction failed", zap.Error(err))
+		} else if n > 0 {
+			d.log.Info("journal compacted", zap.Int("removed", n), zap.Int("kept", d.store.Len()))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // handler adapts the engine to the POS listeners.

@@ -141,6 +141,10 @@ func (e *Engine) outcomeAnswer(body []byte) {
 		var h protocol.ResultHeader
 		_ = json.Unmarshal(a.Final, &h)
 		e.resolve(rec, h.ResultCode, a.Final)
+	case a.Status == protocol.OutcomeApproved:
+		e.log.Error("terminal says approved but sent no answer; left unknown", zap.String("ptxid", a.Ptxid))
+	default: // the terminal knows it did not complete, but kept no answer
+		e.resolve(rec, protocol.ResultFailed, result(protocol.ResultFailed, "단말기에서 완료되지 않은 거래", withPtxid(rec.Ptxid)))
 	}
 }
 
