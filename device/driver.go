@@ -122,7 +122,7 @@ func (d *Driver) session(ctx context.Context, conn FrameConn) {
 	sctx, cancel := context.WithCancel(ctx)
 	out := make(chan protocol.Frame, d.opt.QueueLen)
 	d.setOut(out)
-	d.log.Info("terminal link up")
+	d.log.Debug("terminal link open")
 	d.emit(ctx, Event{Kind: EventUp})
 
 	errc := make(chan error, 2)

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -29,22 +30,29 @@ type savedEntry struct {
 	RefundSerial string          `json:"refundSerial,omitempty"`
 }
 
-// saveBooks writes the books atomically (temp file + rename). Called with
-// t.mu held.
+// saveBooks appends the entries changed since the last call to the books
+// file, one JSON line each; on load the last line of a ptxid wins. Called
+// with t.mu held.
 func (t *Terminal) saveBooks() {
-	if t.cfg.BooksFile == "" {
+	dirty := t.books.dirty
+	t.books.dirty = nil
+	if t.cfg.BooksFile == "" || len(dirty) == 0 {
 		return
 	}
-	var out []savedEntry
-	for _, e := range t.books.byPtxid {
-		out = append(out, savedEntry{e.ptxid, e.code, e.status, e.final, e.amount, e.balance, e.approvalNo, e.day,
+	var buf []byte
+	for _, e := range dirty {
+		b, err := json.Marshal(savedEntry{e.ptxid, e.code, e.status, e.final, e.amount, e.balance, e.approvalNo, e.day,
 			issuerIndex(e.card.issuer.code), e.card.masked, e.refundSerial})
+		if err != nil {
+			continue
+		}
+		buf = append(append(buf, b...), '\n')
 	}
-	b, err := json.Marshal(out)
+	f, err := os.OpenFile(t.cfg.BooksFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err == nil {
-		tmp := t.cfg.BooksFile + ".tmp"
-		if err = os.WriteFile(tmp, b, 0o600); err == nil {
-			err = os.Rename(tmp, t.cfg.BooksFile)
+		_, err = f.Write(buf)
+		if cerr := f.Close(); err == nil {
+			err = cerr
 		}
 	}
 	if err != nil {
@@ -63,11 +71,11 @@ func loadBooks(path string, b *books, n *numbers) error {
 	if err != nil {
 		return err
 	}
-	var saved []savedEntry
-	if err := json.Unmarshal(raw, &saved); err != nil {
-		return fmt.Errorf("emulator: books %s: %w", path, err)
-	}
-	for _, s := range saved {
+	for line := range bytes.Lines(raw) {
+		var s savedEntry
+		if err := json.Unmarshal(line, &s); err != nil {
+			return fmt.Errorf("emulator: books %s: %w", path, err)
+		}
 		e := &entry{ptxid: s.Ptxid, code: s.Code, status: s.Status, final: s.Final, amount: s.Amount, balance: s.Balance,
 			approvalNo: s.ApprovalNo, day: s.Day, card: card{issuer: issuers[s.Issuer], masked: s.Masked}, refundSerial: s.RefundSerial}
 		if e.status == protocol.OutcomePending {
@@ -78,6 +86,7 @@ func loadBooks(path string, b *books, n *numbers) error {
 		b.record(e)
 		n.used[s.ApprovalNo] = true
 	}
+	b.dirty = nil
 	return nil
 }
 

@@ -32,13 +32,18 @@ type books struct {
 	byPtxid    map[string]*entry
 	byApproval map[approvalKey]*entry
 	bySlip     map[string]*entry
+	dirty      []*entry // changed since the books were last saved
 }
 
 func newBooks() *books {
 	return &books{byPtxid: map[string]*entry{}, byApproval: map[approvalKey]*entry{}, bySlip: map[string]*entry{}}
 }
 
+// touch notes that e changed in place.
+func (b *books) touch(e *entry) { b.dirty = append(b.dirty, e) }
+
 func (b *books) record(e *entry) {
+	b.touch(e)
 	b.byPtxid[e.ptxid] = e
 	if e.status == protocol.OutcomeApproved && e.approvalNo != "" && !mustInfo(e.code).Cancel {
 		b.byApproval[approvalKey{e.code, e.approvalNo, e.day}] = e

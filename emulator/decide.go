@@ -60,6 +60,7 @@ func (s *session) approve(o *op, e *entry) []byte {
 		if o.orig.balance <= 0 {
 			o.orig.status = protocol.OutcomeCancelled
 		}
+		s.t.books.touch(o.orig)
 	}
 	msg := protocol.MsgApproved
 	if o.info.Cancel {

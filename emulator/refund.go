@@ -42,6 +42,7 @@ func (s *session) refundRef(o *op, r *protocol.TaxRefundRefRequest) []byte {
 	msg := "환급전표 조회"
 	if o.code == protocol.CodeTaxRefundCancel {
 		slip.status = protocol.OutcomeCancelled
+		s.t.books.touch(slip)
 		msg = "환급전표 취소"
 	}
 	return mustJSON(map[string]any{"resultCode": protocol.ResultOK, "resultMessage": msg, "data": data})

@@ -157,6 +157,7 @@ func (s *session) reverse(body []byte) {
 	can := ok && e.status == protocol.OutcomeApproved && !mustInfo(e.code).Cancel
 	if can {
 		e.status, e.balance = protocol.OutcomeReversed, 0
+		s.t.books.touch(e)
 	}
 	s.t.mu.Unlock()
 	if !can {

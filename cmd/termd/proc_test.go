@@ -117,7 +117,7 @@ func (d *proc) readLog(r io.Reader, ready chan<- map[string]any) {
 		}
 		// Ready when it listens and its terminal answers; a request
 		// before that would get 9004 (terminal unavailable).
-		linkUp = linkUp || strings.Contains(line, "terminal link up")
+		linkUp = linkUp || strings.Contains(line, "terminal ready")
 		if started != nil && linkUp {
 			ready <- started
 			started = nil

@@ -56,7 +56,9 @@ func (e *Engine) deviceFrame(f protocol.Frame) {
 func (e *Engine) linkUp() {
 	e.devUp = true
 	e.send(protocol.Frame{Code: protocol.CodeCodeDownload})
-	for _, rec := range e.store.Unsettled() {
+	unsettled := e.store.Unsettled()
+	e.log.Info("terminal ready", zap.Int("unsettled", len(unsettled)))
+	for _, rec := range unsettled {
 		switch {
 		case e.cur != nil && rec.Ptxid == e.cur.rec.Ptxid:
 		case rec.Status == store.StatusRunning || rec.Status == store.StatusUnknown:
