@@ -3,6 +3,8 @@ package emulator
 import (
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/termd/termd/protocol"
 )
 
@@ -33,6 +35,9 @@ const (
 
 // start admits a transaction request.
 func (s *session) start(code protocol.Code, info protocol.Info, body []byte) {
+	if s.replay(code, ptxidIn(body)) {
+		return
+	}
 	if s.op != nil {
 		s.send(code, protocol.Response{ResultCode: protocol.ResultBusy, ResultMessage: protocol.MsgBusy, Data: protocol.PtxidData{Ptxid: ptxidIn(body)}})
 		return
@@ -65,6 +70,29 @@ func (s *session) start(code protocol.Code, info protocol.Info, body []byte) {
 	if !s.t.cfg.Manual && o.magic != magicNoCard {
 		s.after(s.t.cfg.CardDelay)
 	}
+}
+
+// replay handles a request for a ptxid the terminal already knows. The
+// serial link delivers a frame twice when its ACK is lost, and a request is
+// never run twice: a repeat of the running one is ignored, a repeat of a
+// finished one gets the same final answer again.
+func (s *session) replay(code protocol.Code, ptxid string) bool {
+	if ptxid == "" {
+		return false
+	}
+	if s.op != nil && s.op.ptxid == ptxid {
+		return true
+	}
+	s.t.mu.Lock()
+	e, ok := s.t.books.byPtxid[ptxid]
+	s.t.mu.Unlock()
+	if !ok || e.code != code || len(e.final) == 0 {
+		return false
+	}
+	if err := s.conn.WriteFrame(protocol.Frame{Code: code, Body: e.final}); err != nil {
+		s.t.log.Debug("emulator: write failed", zap.String("code", string(code)), zap.Error(err))
+	}
+	return true
 }
 
 // step moves the running transaction on when its timer fires.

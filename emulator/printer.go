@@ -25,6 +25,10 @@ type Job struct {
 	Text  string // the receipt as it would look, one line per row
 }
 
+// NewPrinter returns an emulated printer on its own, for a real terminal
+// with no receipt printer attached (printer.kind: emulator).
+func NewPrinter(columns int) *Printer { return newPrinter(columns) }
+
 func newPrinter(columns int) *Printer {
 	if columns <= 0 {
 		columns = 42

@@ -4,6 +4,8 @@
 //
 //	termd                          run in the foreground (emulated terminal when no port is set)
 //	termd run [--config FILE] [--key value ...]
+//	termd ports
+//	termd emulate --port PORT
 //	termd version
 //
 // Run "termd help" or "termd run --help" for every option.
@@ -35,6 +37,8 @@ Usage:
   termd                      run in the foreground with the default settings
                              (an emulated terminal when no device.port is set)
   termd run [flags]          run in the foreground; see "termd run --help"
+  termd ports                list serial ports with their USB ids (VID:PID)
+  termd emulate --port PORT  play an emulated terminal on a serial port
   termd version              print the version
 
 POS programs connect to tcp://127.0.0.1:9931 or ws://127.0.0.1:9932/ws and
@@ -54,6 +58,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch cmd {
 	case "run":
 		return runDaemon(args, stderr)
+	case "emulate":
+		return emulate(args, stderr)
+	case "ports":
+		return listPorts(stdout, stderr)
 	case "version":
 		fmt.Fprintf(stdout, "termd %s\n", version)
 		return 0

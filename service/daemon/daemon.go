@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"path/filepath"
 	"sync"
@@ -13,6 +14,7 @@ import (
 	"github.com/termd/termd/device"
 	"github.com/termd/termd/emulator"
 	"github.com/termd/termd/protocol"
+	"github.com/termd/termd/protocol/link"
 	"github.com/termd/termd/service/config"
 	"github.com/termd/termd/service/engine"
 	"github.com/termd/termd/service/pos"
@@ -91,13 +93,35 @@ func (d *Daemon) terminal() (device.Opener, engine.Printer, error) {
 			Columns:   d.cfg.Printer.Columns,
 			BooksFile: filepath.Join(d.cfg.DataDir, "emulator-books.json"),
 		}, d.log.Named("emulator"))
-		var prn engine.Printer
-		if d.cfg.PrinterKind() == "emulator" {
-			prn = emulatedPrinter{d.emu}
+		prn, err := d.printer()
+		return device.StreamOpener(d.emu.Dial), prn, err
+	case "serial":
+		prn, err := d.printer()
+		if err != nil {
+			return nil, nil, err
 		}
-		return device.StreamOpener(d.emu.Dial), prn, nil
+		line := device.SerialConfig{Port: d.cfg.Device.Port, Baud: d.cfg.Device.Baud}
+		return device.SerialOpener(line, func(rw io.ReadWriteCloser) device.FrameConn {
+			return link.NewConn(rw, link.Options{})
+		}), prn, nil
 	default:
-		return nil, nil, fmt.Errorf("daemon: device.kind %q is not supported yet", kind)
+		return nil, nil, fmt.Errorf("daemon: device.kind %q is not supported", kind)
+	}
+}
+
+// printer chooses the receipt printer: the emulator's own beside an
+// emulated terminal, a stand-alone emulated one beside a real terminal.
+func (d *Daemon) printer() (engine.Printer, error) {
+	switch kind := d.cfg.PrinterKind(); kind {
+	case "none":
+		return nil, nil
+	case "emulator":
+		if d.emu != nil {
+			return emulatedPrinter{d.emu.Printer()}, nil
+		}
+		return emulatedPrinter{emulator.NewPrinter(d.cfg.Printer.Columns)}, nil
+	default:
+		return nil, fmt.Errorf("daemon: printer.kind %q: no ESC/POS driver yet; use emulator or none", kind)
 	}
 }
 
@@ -159,8 +183,8 @@ func (h handler) Frame(c *pos.Client, f protocol.Frame) { h.e.Frame(c, f) }
 func (h handler) Closed(c *pos.Client)                  { h.e.Closed(c) }
 
 // emulatedPrinter prints on the emulator's simulated printer.
-type emulatedPrinter struct{ t *emulator.Terminal }
+type emulatedPrinter struct{ p *emulator.Printer }
 
 func (p emulatedPrinter) Print(_ context.Context, job *protocol.PrintRequest) error {
-	return p.t.Printer().Print(job)
+	return p.p.Print(job)
 }

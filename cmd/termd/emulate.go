@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"go.uber.org/zap"
+
+	"github.com/termd/termd/device"
+	"github.com/termd/termd/emulator"
+	"github.com/termd/termd/protocol"
+	"github.com/termd/termd/service/config"
+)
+
+// emulate plays the terminal on the device side of a serial port, so a
+// second PC, or a pseudo-terminal in a test, can stand in for the hardware.
+func emulate(args []string, stderr io.Writer) int {
+	cfg := config.Default()
+	cfg.Log.File = "-"
+	var port, books string
+	baud := cfg.Device.Baud
+	fs := flag.NewFlagSet("termd emulate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&port, "port", "", "serial port to serve (/dev/ttyUSB1, COM4, or a USB id VID:PID)")
+	fs.IntVar(&baud, "baud", baud, "baud rate (8N1)")
+	fs.StringVar(&books, "books", "", `file that keeps the emulated terminal's books across restarts ("" = memory only)`)
+	fs.StringVar(&cfg.Device.Model, "device.model", cfg.Device.Model, "terminal model: T650P or P3MIX")
+	fs.DurationVar(&cfg.Emulator.CardDelay, "emulator.cardDelay", cfg.Emulator.CardDelay, "customer presents the card after this")
+	fs.DurationVar(&cfg.Emulator.SignDelay, "emulator.signDelay", cfg.Emulator.SignDelay, "customer signs after this")
+	fs.DurationVar(&cfg.Emulator.AuthDelay, "emulator.authDelay", cfg.Emulator.AuthDelay, "card company answers after this")
+	fs.IntVar(&cfg.Printer.Columns, "printer.columns", cfg.Printer.Columns, "receipt width in characters")
+	fs.StringVar(&cfg.Log.Level, "log.level", cfg.Log.Level, "debug, info, warn or error")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: termd emulate --port PORT [flags]\n\n"+
+			"Plays an emulated card terminal on a serial port: connect termd (device.port)\n"+
+			"to the other end of the cable or pseudo-terminal pair. Amounts ending in 01-09\n"+
+			"play declines, timeouts and signatures as in the emulator mode of termd run.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if port == "" || fs.NArg() > 0 {
+		fs.Usage()
+		return 2
+	}
+	log, closeLog, err := newLogger(cfg, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "termd: %v\n", err)
+		return 1
+	}
+	defer closeLog()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	t := emulator.New(emulator.Config{
+		Model:     protocol.Model(cfg.Device.Model),
+		CardDelay: cfg.Emulator.CardDelay,
+		SignDelay: cfg.Emulator.SignDelay,
+		AuthDelay: cfg.Emulator.AuthDelay,
+		Columns:   cfg.Printer.Columns,
+		BooksFile: books,
+	}, log.Named("emulator"))
+	log.Info("termd emulate started", zap.String("port", port), zap.Int("baud", baud), zap.String("model", cfg.Device.Model))
+	t.ServeLine(ctx, func() (io.ReadWriteCloser, error) {
+		name, err := device.ResolvePort(port)
+		if err != nil {
+			return nil, err
+		}
+		return device.OpenSerial(name, baud)
+	})
+	log.Info("termd emulate stopped")
+	return 0
+}
