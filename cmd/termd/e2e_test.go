@@ -11,176 +11,210 @@ import (
 
 const credit = protocol.CodeCreditApproval
 
+// starter starts termd with its terminal and returns it ready.
+type starter func(t *testing.T, flags ...string) *proc
+
+// eachTerminal runs test against the in-process emulator, and against
+// termd emulate across a serial line through the real serial driver.
+func eachTerminal(t *testing.T, test func(t *testing.T, start starter)) {
+	t.Run("emulator", func(t *testing.T) {
+		test(t, func(t *testing.T, flags ...string) *proc { return startDaemon(t, "", flags...) })
+	})
+	t.Run("serial", func(t *testing.T) {
+		if !serialLines {
+			t.Skip("no pseudo-terminals here")
+		}
+		test(t, func(t *testing.T, flags ...string) *proc {
+			d, _, _ := startSerialDaemon(t, flags...)
+			return d
+		})
+	})
+}
+
 func pay(ptxid string, price int) string {
 	return fmt.Sprintf(`{"priceAmt":%d,"ptxid":%q}`, price, ptxid)
 }
 
 func TestE2EApprovalWithSignatureOverBothTransports(t *testing.T) {
-	d := startDaemon(t, "", fast...)
-	for i, transport := range []string{"tcp", "ws"} {
-		t.Run(transport, func(t *testing.T) {
-			p := d.client(transport)
-			ptxid := fmt.Sprintf("sig-%d", i)
-			p.send(credit, pay(ptxid, 60000))
-			p.expect(credit, "0010")
-			r := p.expect(credit, "0000")
-			if r.Data["ptxid"] != ptxid || r.Data["approvalAmt"] != 60000.0 || len(r.Data["approvalNo"].(string)) != 8 {
-				t.Fatalf("approval data %v", r.Data)
-			}
-			if m, _ := r.Data["maskedTrackData"].(string); !strings.Contains(m, "******") {
-				t.Fatalf("maskedTrackData %q is not masked", m)
-			}
-			p.send(protocol.CodeConfirm, "")
-			p.expect(protocol.CodeConfirm, "0000")
-		})
-	}
+	eachTerminal(t, func(t *testing.T, start starter) {
+		d := start(t, fast...)
+		for i, transport := range []string{"tcp", "ws"} {
+			t.Run(transport, func(t *testing.T) {
+				p := d.client(transport)
+				ptxid := fmt.Sprintf("sig-%d", i)
+				p.send(credit, pay(ptxid, 60000))
+				p.expect(credit, "0010")
+				r := p.expect(credit, "0000")
+				if r.Data["ptxid"] != ptxid || r.Data["approvalAmt"] != 60000.0 || len(r.Data["approvalNo"].(string)) != 8 {
+					t.Fatalf("approval data %v", r.Data)
+				}
+				if m, _ := r.Data["maskedTrackData"].(string); !strings.Contains(m, "******") {
+					t.Fatalf("maskedTrackData %q is not masked", m)
+				}
+				p.send(protocol.CodeConfirm, "")
+				p.expect(protocol.CodeConfirm, "0000")
+			})
+		}
+	})
 }
 
 func TestE2EReadCancelFromAnotherConnection(t *testing.T) {
-	d := startDaemon(t, "", fast...)
-	owner, other := d.client("tcp"), d.client("ws")
-	owner.send(credit, pay("rc-1", 1009)) // 09: the card never comes
-	other.waitPhase("rc-1", "READING")
-	other.send(protocol.CodeCardReadCancel, "")
-	if r := other.expect(protocol.CodeCardReadCancel, "0000"); r.Data["ptxid"] != "rc-1" {
-		t.Fatalf("read-cancel answer %v", r.Data)
-	}
-	if r := owner.expect(credit, "9999"); r.ResultMessage != protocol.MsgUserCancel {
-		t.Fatalf("final %q", r.ResultMessage)
-	}
+	eachTerminal(t, func(t *testing.T, start starter) {
+		d := start(t, fast...)
+		owner, other := d.client("tcp"), d.client("ws")
+		owner.send(credit, pay("rc-1", 1009)) // 09: the card never comes
+		other.waitPhase("rc-1", "READING")
+		other.send(protocol.CodeCardReadCancel, "")
+		if r := other.expect(protocol.CodeCardReadCancel, "0000"); r.Data["ptxid"] != "rc-1" {
+			t.Fatalf("read-cancel answer %v", r.Data)
+		}
+		if r := owner.expect(credit, "9999"); r.ResultMessage != protocol.MsgUserCancel {
+			t.Fatalf("final %q", r.ResultMessage)
+		}
+	})
 }
 
 func TestE2EAbortInEachPhase(t *testing.T) {
-	d := startDaemon(t, "", "--emulator.cardDelay=20ms", "--emulator.signDelay=20ms", "--emulator.authDelay=1s", "--emulator.control=")
-	p := d.client("tcp")
+	eachTerminal(t, func(t *testing.T, start starter) {
+		d := start(t, "--emulator.cardDelay=20ms", "--emulator.signDelay=20ms", "--emulator.authDelay=1s", "--emulator.control=")
+		p := d.client("tcp")
 
-	p.call(protocol.CodeAbort, "")
-	t.Run("idle", func(t *testing.T) {
-		if r := p.call(protocol.CodeAbort, ""); r.ResultCode != protocol.ResultUnable {
-			t.Fatalf("abort idle: %s", r.ResultCode)
-		}
-	})
-	t.Run("reading", func(t *testing.T) {
-		p.send(credit, pay("ab-r", 1009))
-		p.waitPhase("ab-r", "READING")
-		p.send(protocol.CodeAbort, "")
-		got := map[protocol.Code]string{}
-		for range 2 {
-			r := p.recv()
-			got[r.Code] = r.ResultCode
-		}
-		if got[protocol.CodeAbort] != "9999" || got[credit] != "9999" {
-			t.Fatalf("answers %v, want 9999 for both abort and the payment", got)
-		}
-	})
-	t.Run("signing", func(t *testing.T) {
-		p.send(credit, pay("ab-s", 1007)) // 07: the customer never signs
-		p.expect(credit, "0010")
-		p.send(protocol.CodeAbort, "")
-		got := map[protocol.Code]string{}
-		for range 2 {
-			r := p.recv()
-			got[r.Code] = r.ResultCode
-		}
-		if got[protocol.CodeAbort] != "9999" || got[credit] != "9999" {
-			t.Fatalf("answers %v", got)
-		}
-	})
-	t.Run("authorizing", func(t *testing.T) {
-		p.send(credit, pay("ab-a", 1000))
-		p.waitPhase("ab-a", "AUTHORIZING")
-		p.send(protocol.CodeAbort, "")
-		p.expect(protocol.CodeAbort, "0001")
-		p.expect(credit, "0000")
-		p.call(protocol.CodeConfirm, "")
+		p.call(protocol.CodeAbort, "")
+		t.Run("idle", func(t *testing.T) {
+			if r := p.call(protocol.CodeAbort, ""); r.ResultCode != protocol.ResultUnable {
+				t.Fatalf("abort idle: %s", r.ResultCode)
+			}
+		})
+		t.Run("reading", func(t *testing.T) {
+			p.send(credit, pay("ab-r", 1009))
+			p.waitPhase("ab-r", "READING")
+			p.send(protocol.CodeAbort, "")
+			got := map[protocol.Code]string{}
+			for range 2 {
+				r := p.recv()
+				got[r.Code] = r.ResultCode
+			}
+			if got[protocol.CodeAbort] != "9999" || got[credit] != "9999" {
+				t.Fatalf("answers %v, want 9999 for both abort and the payment", got)
+			}
+		})
+		t.Run("signing", func(t *testing.T) {
+			p.send(credit, pay("ab-s", 1007)) // 07: the customer never signs
+			p.expect(credit, "0010")
+			p.send(protocol.CodeAbort, "")
+			got := map[protocol.Code]string{}
+			for range 2 {
+				r := p.recv()
+				got[r.Code] = r.ResultCode
+			}
+			if got[protocol.CodeAbort] != "9999" || got[credit] != "9999" {
+				t.Fatalf("answers %v", got)
+			}
+		})
+		t.Run("authorizing", func(t *testing.T) {
+			p.send(credit, pay("ab-a", 1000))
+			p.waitPhase("ab-a", "AUTHORIZING")
+			p.send(protocol.CodeAbort, "")
+			p.expect(protocol.CodeAbort, "0001")
+			p.expect(credit, "0000")
+			p.call(protocol.CodeConfirm, "")
+		})
 	})
 }
 
 func TestE2EBusy(t *testing.T) {
-	d := startDaemon(t, "", fast...)
-	owner, other := d.client("tcp"), d.client("tcp")
-	owner.send(credit, pay("busy-1", 1009))
-	owner.waitPhase("busy-1", "READING")
-	if r := other.call(credit, pay("busy-2", 1000)); r.ResultCode != protocol.ResultBusy {
-		t.Fatalf("second payment: %s", r.ResultCode)
-	}
-	// Queries are still answered while the terminal is busy.
-	if r := other.call(protocol.CodeSalesSummary, `{"from":"20260101","to":"20261231"}`); r.ResultCode != "0000" {
-		t.Fatalf("050099 while busy: %s", r.ResultCode)
-	}
+	eachTerminal(t, func(t *testing.T, start starter) {
+		d := start(t, fast...)
+		owner, other := d.client("tcp"), d.client("tcp")
+		owner.send(credit, pay("busy-1", 1009))
+		owner.waitPhase("busy-1", "READING")
+		if r := other.call(credit, pay("busy-2", 1000)); r.ResultCode != protocol.ResultBusy {
+			t.Fatalf("second payment: %s", r.ResultCode)
+		}
+		// Queries are still answered while the terminal is busy.
+		if r := other.call(protocol.CodeSalesSummary, `{"from":"20260101","to":"20261231"}`); r.ResultCode != "0000" {
+			t.Fatalf("050099 while busy: %s", r.ResultCode)
+		}
+	})
 }
 
 func TestE2EUnconfirmedApprovalIsReversed(t *testing.T) {
-	d := startDaemon(t, "", append(fast, "--timeouts.confirm=300ms")...)
-	p := d.client("tcp")
-	p.send(credit, pay("rev-1", 1000))
-	p.expect(credit, "0000")
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		r := p.call(protocol.CodeLastTransaction, "")
-		if r.Top["status"] == "reversed" {
-			if r.Top["confirmed"] != false {
-				t.Fatalf("reversed yet confirmed: %v", r.Top)
+	eachTerminal(t, func(t *testing.T, start starter) {
+		d := start(t, append(fast, "--timeouts.confirm=300ms")...)
+		p := d.client("tcp")
+		p.send(credit, pay("rev-1", 1000))
+		p.expect(credit, "0000")
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			r := p.call(protocol.CodeLastTransaction, "")
+			if r.Top["status"] == "reversed" {
+				if r.Top["confirmed"] != false {
+					t.Fatalf("reversed yet confirmed: %v", r.Top)
+				}
+				break
 			}
-			break
+			if time.Now().After(deadline) {
+				t.Fatalf("never reversed: %v", r.Top)
+			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("never reversed: %v", r.Top)
+		r := p.call(protocol.CodeSalesSummary, fmt.Sprintf(`{"from":"%[1]s","to":"%[1]s"}`, time.Now().Format("20060102")))
+		canceled := r.Data["canceled"].(map[string]any)
+		if canceled["count"] != 1.0 || canceled["price"] != 1000.0 {
+			t.Fatalf("summary %v: the reversal must count as canceled", r.Data)
 		}
-	}
-	r := p.call(protocol.CodeSalesSummary, fmt.Sprintf(`{"from":"%[1]s","to":"%[1]s"}`, time.Now().Format("20060102")))
-	canceled := r.Data["canceled"].(map[string]any)
-	if canceled["count"] != 1.0 || canceled["price"] != 1000.0 {
-		t.Fatalf("summary %v: the reversal must count as canceled", r.Data)
-	}
+	})
 }
 
 func TestE2ELostAnswerRecoveredFromNewConnection(t *testing.T) {
-	d := startDaemon(t, "", "--emulator.cardDelay=20ms", "--emulator.signDelay=20ms", "--emulator.authDelay=500ms", "--emulator.control=")
-	p := d.client("tcp")
-	p.send(credit, pay("lost-1", 1000))
-	p.waitPhase("lost-1", "AUTHORIZING")
-	p.c.Close() // the POS crashes while the card company decides
+	eachTerminal(t, func(t *testing.T, start starter) {
+		d := start(t, "--emulator.cardDelay=20ms", "--emulator.signDelay=20ms", "--emulator.authDelay=500ms", "--emulator.control=")
+		p := d.client("tcp")
+		p.send(credit, pay("lost-1", 1000))
+		p.waitPhase("lost-1", "AUTHORIZING")
+		p.c.Close() // the POS crashes while the card company decides
 
-	again := d.client("ws")
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		r := again.call(protocol.CodeLastTransaction, "")
-		if r.ResultCode == "0000" {
-			if r.Data["ptxid"] != "lost-1" || r.Top["status"] != "approved" || r.Top["confirmed"] != false {
-				t.Fatalf("990001 %v", r.Top)
+		again := d.client("ws")
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			r := again.call(protocol.CodeLastTransaction, "")
+			if r.ResultCode == "0000" {
+				if r.Data["ptxid"] != "lost-1" || r.Top["status"] != "approved" || r.Top["confirmed"] != false {
+					t.Fatalf("990001 %v", r.Top)
+				}
+				break
 			}
-			break
+			if time.Now().After(deadline) {
+				t.Fatalf("answer never recovered: %v", r.Top)
+			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("answer never recovered: %v", r.Top)
+		again.send(protocol.CodeConfirm, "")
+		again.expect(protocol.CodeConfirm, "0000")
+		if r := again.call(protocol.CodeLastTransaction, ""); r.Top["confirmed"] != true {
+			t.Fatalf("after 980001: %v", r.Top)
 		}
-	}
-	again.send(protocol.CodeConfirm, "")
-	again.expect(protocol.CodeConfirm, "0000")
-	if r := again.call(protocol.CodeLastTransaction, ""); r.Top["confirmed"] != true {
-		t.Fatalf("after 980001: %v", r.Top)
-	}
+	})
 }
 
 func TestE2ECancelAndDoubleCancel(t *testing.T) {
-	d := startDaemon(t, "", fast...)
-	p := d.client("tcp")
-	p.send(credit, pay("orig-1", 30000))
-	a := p.expect(credit, "0000")
-	p.call(protocol.CodeConfirm, "")
-	cancel := func(ptxid string) reply {
-		p.send(protocol.CodeCreditCancel, fmt.Sprintf(`{"approvalAmt":30000,"approvalNo":%q,"transactionDate":%q,"ptxid":%q}`,
-			a.Data["approvalNo"], a.Data["transactionDate"], ptxid))
-		return p.recv()
-	}
-	if r := cancel("cx-1"); r.ResultCode != "0000" {
-		t.Fatalf("cancel: %s %s", r.ResultCode, r.ResultMessage)
-	}
-	p.call(protocol.CodeConfirm, "")
-	if r := cancel("cx-2"); r.ResultCode != protocol.ResultNoOriginal {
-		t.Fatalf("double cancel: %s %s", r.ResultCode, r.ResultMessage)
-	}
+	eachTerminal(t, func(t *testing.T, start starter) {
+		d := start(t, fast...)
+		p := d.client("tcp")
+		p.send(credit, pay("orig-1", 30000))
+		a := p.expect(credit, "0000")
+		p.call(protocol.CodeConfirm, "")
+		cancel := func(ptxid string) reply {
+			p.send(protocol.CodeCreditCancel, fmt.Sprintf(`{"approvalAmt":30000,"approvalNo":%q,"transactionDate":%q,"ptxid":%q}`,
+				a.Data["approvalNo"], a.Data["transactionDate"], ptxid))
+			return p.recv()
+		}
+		if r := cancel("cx-1"); r.ResultCode != "0000" {
+			t.Fatalf("cancel: %s %s", r.ResultCode, r.ResultMessage)
+		}
+		p.call(protocol.CodeConfirm, "")
+		if r := cancel("cx-2"); r.ResultCode != protocol.ResultNoOriginal {
+			t.Fatalf("double cancel: %s %s", r.ResultCode, r.ResultMessage)
+		}
+	})
 }
 
 func TestE2EBadFramesAmongGoodClients(t *testing.T) {

@@ -42,15 +42,19 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// daemon is one termd process.
+// proc is one termd process (the daemon, or termd emulate).
 type proc struct {
 	t       *testing.T
 	cmd     *exec.Cmd
 	dataDir string
 	tcp, ws string
 	waited  chan error
-	mu      sync.Mutex
-	log     strings.Builder
+
+	mu     sync.Mutex
+	cond   *sync.Cond // broadcast on every log line and at exit
+	log    strings.Builder
+	lines  []string
+	exited bool
 }
 
 // fast are emulator and timeout settings that keep a test short.
@@ -59,8 +63,9 @@ var fast = []string{
 	"--emulator.control=",
 }
 
-// startDaemon runs termd with the flags given, on free ports, and waits for
-// it to say where it listens.
+// startDaemon runs termd with the flags given, on free ports, and waits
+// until it listens and its terminal answers (a request before that would
+// get 9004, terminal unavailable).
 func startDaemon(t *testing.T, dataDir string, flags ...string) *proc {
 	t.Helper()
 	if dataDir == "" {
@@ -68,7 +73,24 @@ func startDaemon(t *testing.T, dataDir string, flags ...string) *proc {
 	}
 	args := append([]string{"run", "--listen.tcp=127.0.0.1:0", "--listen.ws=127.0.0.1:0",
 		"--dataDir=" + dataDir, "--log.level=debug", "--log.file=-"}, flags...)
-	d := &proc{t: t, dataDir: dataDir, waited: make(chan error, 1)}
+	d := startProc(t, args)
+	d.dataDir = dataDir
+	line := d.waitLog("termd started", 1)
+	var started map[string]any
+	if j := strings.Index(line, "{"); j >= 0 {
+		json.Unmarshal([]byte(line[j:]), &started)
+	}
+	d.tcp, _ = started["tcp"].(string)
+	d.ws, _ = started["ws"].(string)
+	d.waitLog("terminal ready", 1)
+	return d
+}
+
+// startProc runs the termd binary with args and keeps its console output.
+func startProc(t *testing.T, args []string) *proc {
+	t.Helper()
+	d := &proc{t: t, waited: make(chan error, 1)}
+	d.cond = sync.NewCond(&d.mu)
 	d.cmd = exec.Command(binary, args...)
 	stderr, err := d.cmd.StderrPipe()
 	if err != nil {
@@ -77,51 +99,70 @@ func startDaemon(t *testing.T, dataDir string, flags ...string) *proc {
 	if err := d.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	ready := make(chan map[string]any, 1)
-	go d.readLog(stderr, ready)
-	go func() { d.waited <- d.cmd.Wait() }()
+	logDone := make(chan struct{})
+	go func() { d.readLog(stderr); close(logDone) }()
+	go func() {
+		<-logDone // Wait closes the pipe: read it all first
+		err := d.cmd.Wait()
+		d.mu.Lock()
+		d.exited = true
+		d.cond.Broadcast()
+		d.mu.Unlock()
+		d.waited <- err
+	}()
 	t.Cleanup(func() {
 		d.cmd.Process.Kill()
-		<-d.waited
+		err := <-d.waited
+		d.waited <- err
 		if t.Failed() {
-			t.Logf("termd log:\n%s", d.logText())
+			t.Logf("%s log:\n%s", args[0], d.logText())
 		}
 	})
-	select {
-	case fields := <-ready:
-		d.tcp, _ = fields["tcp"].(string)
-		d.ws, _ = fields["ws"].(string)
-	case err := <-d.waited:
-		t.Fatalf("termd exited at start: %v\n%s", err, d.logText())
-	case <-time.After(30 * time.Second):
-		t.Fatalf("termd did not start in 30 s\n%s", d.logText())
-	}
 	return d
 }
 
-// readLog keeps termd's console output and finds the start-up line.
-func (d *proc) readLog(r io.Reader, ready chan<- map[string]any) {
+func (d *proc) readLog(r io.Reader) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(nil, 1<<20)
-	var started map[string]any
-	linkUp := false
 	for sc.Scan() {
-		line := sc.Text()
 		d.mu.Lock()
-		d.log.WriteString(line + "\n")
+		d.log.WriteString(sc.Text() + "\n")
+		d.lines = append(d.lines, sc.Text())
+		d.cond.Broadcast()
 		d.mu.Unlock()
-		if i := strings.Index(line, "termd started"); i >= 0 {
-			if j := strings.Index(line[i:], "{"); j >= 0 {
-				json.Unmarshal([]byte(line[i+j:]), &started)
+	}
+}
+
+// waitLog waits (at most 30 s) until n log lines contain s, and returns the
+// n-th.
+func (d *proc) waitLog(s string, n int) string {
+	d.t.Helper()
+	timedOut := false
+	timer := time.AfterFunc(30*time.Second, func() {
+		d.mu.Lock()
+		timedOut = true
+		d.cond.Broadcast()
+		d.mu.Unlock()
+	})
+	defer timer.Stop()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for {
+		seen := 0
+		for _, line := range d.lines {
+			if strings.Contains(line, s) {
+				if seen++; seen == n {
+					return line
+				}
 			}
 		}
-		// Ready when it listens and its terminal answers; a request
-		// before that would get 9004 (terminal unavailable).
-		linkUp = linkUp || strings.Contains(line, "terminal ready")
-		if started != nil && linkUp {
-			ready <- started
-			started = nil
+		switch {
+		case d.exited:
+			d.t.Fatalf("%s exited before logging %q (%d times)\n%s", d.cmd.Args[1], s, n, d.log.String())
+		case timedOut:
+			d.t.Fatalf("%s did not log %q (%d times) in 30 s\n%s", d.cmd.Args[1], s, n, d.log.String())
 		}
+		d.cond.Wait()
 	}
 }
 
