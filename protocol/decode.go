@@ -118,7 +118,9 @@ func decodeJSON(body []byte, v any) error {
 }
 
 func typeError(e *json.UnmarshalTypeError) *FieldError {
-	field := e.Field
+	// encoding/json names the embedded alias TaxRefundRequest decodes
+	// through ("plain.approvalAmt"); the POS knows only the JSON name.
+	field := strings.TrimPrefix(e.Field, "plain.")
 	if field == "" {
 		return &FieldError{Field: "body", Reason: "must be a JSON object, not " + article(e.Value)}
 	}

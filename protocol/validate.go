@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -362,17 +363,13 @@ func (r *TaxRefundRequest) validateP3MIX() error {
 	if err := optionalText("facilitatorNumber", r.FacilitatorNumber, 20); err != nil {
 		return err
 	}
-	var in, out time.Time
-	var err error
-	if r.CheckIn != "" {
-		if in, err = time.Parse("060102", r.CheckIn); err != nil || len(r.CheckIn) != 6 {
-			return &FieldError{Field: "checkIn", Reason: "must be a date yyMMdd"}
-		}
+	in, err := stayDate("checkIn", r.CheckIn)
+	if err != nil {
+		return err
 	}
-	if r.CheckOut != "" {
-		if out, err = time.Parse("060102", r.CheckOut); err != nil || len(r.CheckOut) != 6 {
-			return &FieldError{Field: "checkOut", Reason: "must be a date yyMMdd"}
-		}
+	out, err := stayDate("checkOut", r.CheckOut)
+	if err != nil {
+		return err
 	}
 	if !in.IsZero() && !out.IsZero() && out.Before(in) {
 		return &FieldError{Field: "checkOut", Reason: "is before checkIn"}
@@ -388,4 +385,17 @@ func (r *TaxRefundRefRequest) validate() error {
 		return &FieldError{Field: "isPrint", Reason: `must be "true" or "false"`}
 	}
 	return checkPtxid(r.Ptxid)
+}
+
+// stayDate reads an optional yyMMdd date. time.Parse alone would take a
+// sign before the two-digit year ("+10101"), so the digits are checked too.
+func stayDate(field, d string) (time.Time, error) {
+	if d == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse("060102", d)
+	if err != nil || len(d) != 6 || strings.Trim(d, "0123456789") != "" {
+		return time.Time{}, &FieldError{Field: field, Reason: "must be a date yyMMdd"}
+	}
+	return t, nil
 }
