@@ -263,3 +263,20 @@ func TestE2EShutdownIsClean(t *testing.T) {
 		t.Fatal("no clean stop in the log")
 	}
 }
+
+func TestPortsCommand(t *testing.T) {
+	out, err := runBinary("ports")
+	if err != nil {
+		t.Fatalf("termd ports: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "PORT") && !strings.Contains(out, "no serial ports found") {
+		t.Fatalf("termd ports printed:\n%s", out)
+	}
+}
+
+func TestEmulateNeedsAPort(t *testing.T) {
+	out, err := runBinary("emulate")
+	if err == nil || !strings.Contains(out, "Usage: termd emulate --port PORT") {
+		t.Fatalf("termd emulate with no port: %v\n%s", err, out)
+	}
+}
