@@ -39,15 +39,7 @@ func (t *Terminal) saveBooks() {
 	if t.cfg.BooksFile == "" || len(dirty) == 0 {
 		return
 	}
-	var buf []byte
-	for _, e := range dirty {
-		b, err := json.Marshal(savedEntry{e.ptxid, e.code, e.status, e.final, e.amount, e.balance, e.approvalNo, e.day,
-			issuerIndex(e.card.issuer.code), e.card.masked, e.refundSerial})
-		if err != nil {
-			continue
-		}
-		buf = append(append(buf, b...), '\n')
-	}
+	buf := appendLines(nil, dirty)
 	f, err := os.OpenFile(t.cfg.BooksFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err == nil {
 		_, err = f.Write(buf)
@@ -60,10 +52,26 @@ func (t *Terminal) saveBooks() {
 	}
 }
 
-// loadBooks reads books saved by an earlier run. A transaction that was
-// running when the power went is failed: a terminal that restarts
-// mid-authorization reverses it at power-on.
-func loadBooks(path string, b *books, n *numbers) error {
+// appendLines appends one JSON line per entry.
+func appendLines(buf []byte, entries []*entry) []byte {
+	for _, e := range entries {
+		b, err := json.Marshal(savedEntry{e.ptxid, e.code, e.status, e.final, e.amount, e.balance, e.approvalNo, e.day,
+			issuerIndex(e.card.issuer.code), e.card.masked, e.refundSerial})
+		if err != nil {
+			continue
+		}
+		buf = append(append(buf, b...), '\n')
+	}
+	return buf
+}
+
+// loadBooks reads books saved by an earlier run and rewrites the file with
+// one line per transaction. A line torn by a crash mid-save is skipped, not
+// an end: the lines after it are good, and the rewrite keeps the next save
+// from being glued onto it. A transaction that was running when the power
+// went is failed: a terminal that restarts mid-authorization reverses it at
+// power-on.
+func loadBooks(path string, b *books, n *numbers, log *zap.Logger) error {
 	raw, err := os.ReadFile(path)
 	if os.IsNotExist(err) {
 		return os.MkdirAll(filepath.Dir(path), 0o750)
@@ -71,10 +79,12 @@ func loadBooks(path string, b *books, n *numbers) error {
 	if err != nil {
 		return err
 	}
+	torn := 0
 	for line := range bytes.Lines(raw) {
 		var s savedEntry
-		if err := json.Unmarshal(line, &s); err != nil {
-			return fmt.Errorf("emulator: books %s: %w", path, err)
+		if err := json.Unmarshal(line, &s); err != nil || s.Ptxid == "" || s.Issuer < 0 || s.Issuer >= len(issuers) {
+			torn++
+			continue
 		}
 		e := &entry{ptxid: s.Ptxid, code: s.Code, status: s.Status, final: s.Final, amount: s.Amount, balance: s.Balance,
 			approvalNo: s.ApprovalNo, day: s.Day, card: card{issuer: issuers[s.Issuer], masked: s.Masked}, refundSerial: s.RefundSerial}
@@ -87,7 +97,36 @@ func loadBooks(path string, b *books, n *numbers) error {
 		n.used[s.ApprovalNo] = true
 	}
 	b.dirty = nil
-	return nil
+	if torn > 0 {
+		log.Warn("emulator: unreadable lines in the books skipped", zap.String("file", path), zap.Int("lines", torn))
+	}
+	return rewriteBooks(path, b)
+}
+
+// rewriteBooks replaces the books file with its current entries, through a
+// synced temporary file so that a crash leaves the old file or the new.
+func rewriteBooks(path string, b *books) error {
+	entries := make([]*entry, 0, len(b.byPtxid))
+	for _, e := range b.byPtxid {
+		entries = append(entries, e)
+	}
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(appendLines(nil, entries))
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("emulator: rewrite books: %w", err)
+	}
+	return os.Rename(tmp, path)
 }
 
 func issuerIndex(code string) int {

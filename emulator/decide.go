@@ -26,7 +26,11 @@ func (s *session) decide(send bool) {
 		final = s.approve(o, e)
 		s.t.mu.Unlock()
 	}
-	e.status, e.final = outcomeOf(result), final
+	// The answer built decides the outcome, not the magic amount alone: a
+	// slip cancel or query of an unknown slip is a 9006, not an approval.
+	var h protocol.ResultHeader
+	_ = json.Unmarshal(final, &h)
+	e.status, e.final = outcomeOf(h.ResultCode), final
 	s.t.mu.Lock()
 	s.t.books.record(e)
 	s.t.mu.Unlock()

@@ -154,7 +154,7 @@ func (s *session) reverse(body []byte) {
 	_ = json.Unmarshal(body, &req)
 	s.t.mu.Lock()
 	e, ok := s.t.books.byPtxid[req.Ptxid]
-	can := ok && e.status == protocol.OutcomeApproved && !mustInfo(e.code).Cancel
+	can := ok && e.status == protocol.OutcomeApproved && mustInfo(e.code).Confirm && !mustInfo(e.code).Cancel
 	if can {
 		e.status, e.balance = protocol.OutcomeReversed, 0
 		s.t.books.touch(e)

@@ -86,8 +86,8 @@ func New(cfg Config, log *zap.Logger) *Terminal {
 		screen:  Screen{Message: "대기 중"},
 	}
 	if cfg.BooksFile != "" {
-		if err := loadBooks(cfg.BooksFile, t.books, t.nums); err != nil {
-			log.Warn("emulator: starting with empty books", zap.Error(err))
+		if err := loadBooks(cfg.BooksFile, t.books, t.nums, log); err != nil {
+			log.Warn("emulator: books not read; saving continues", zap.Error(err))
 		}
 	}
 	return t

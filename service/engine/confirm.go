@@ -77,11 +77,13 @@ func (e *Engine) reverseAnswer(body []byte) {
 	r.Confirm = store.ConfirmUnconfirmed
 	if a.ResultCode == protocol.ResultOK {
 		r.Status, r.Balance = store.StatusReversed, 0
+	}
+	e.put(r) // journaled before it is logged: queries read the store directly
+	if a.ResultCode == protocol.ResultOK {
 		e.log.Warn("unconfirmed approval reversed", zap.String("ptxid", ptxid))
 	} else {
 		e.log.Error("terminal refused the reversal; approval kept as unconfirmed", zap.String("ptxid", ptxid), zap.String("result", a.ResultCode), zap.String("message", a.ResultMessage))
 	}
-	e.put(r)
 	e.nextChore()
 }
 

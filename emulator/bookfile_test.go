@@ -1,0 +1,196 @@
+package emulator
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/termd/termd/protocol"
+)
+
+// TestBooksSurviveRestart: with a books file, a new terminal on the same
+// file knows every earlier transaction, its status and final answer, what
+// is left to cancel of each approval, the tax-refund slips, and which
+// numbers it already gave out.
+func TestBooksSurviveRestart(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		file := filepath.Join(t.TempDir(), "state", "books.json") // the folder is made on first use
+		cfg := Config{BooksFile: file}
+
+		rg := newRig(t, cfg)
+		ap := rg.approve(protocol.CodeCreditApproval, credit(30000, "ap"))
+		c1 := rg.approve(protocol.CodeCreditCancel, cancelOf(ap, 10000, "c1"))
+		dec := rg.transact(protocol.CodeCreditApproval, credit(10001, "declined")).final
+		slip := rg.approve(protocol.CodeTaxRefund, `{"approvalAmt":50000,"ptxId":"slip"}`)
+		before := rg.askOutcome("ap")
+		rg.stop()
+
+		rg2 := newRig(t, cfg)
+		// Numbers handed out before the restart are not handed out again.
+		// (On the bubble's fake clock both runs seed their random source
+		// alike, so the new run draws the old numbers first.)
+		old := map[string]bool{ap.Data.ApprovalNo: true, c1.Data.ApprovalNo: true}
+		for i := range 20 {
+			d := rg2.approve(protocol.CodeCreditApproval, credit(1000, fmt.Sprint("new-", i))).Data
+			if old[d.ApprovalNo] {
+				t.Fatalf("approvalNo %s given out again after the restart", d.ApprovalNo)
+			}
+		}
+		for ptxid, want := range map[string]struct {
+			status string
+			final  []byte
+		}{
+			"ap":       {protocol.OutcomeApproved, ap.raw},
+			"c1":       {protocol.OutcomeApproved, c1.raw},
+			"declined": {protocol.OutcomeDeclined, dec.raw},
+		} {
+			a := rg2.askOutcome(ptxid)
+			if a.ResultCode != protocol.ResultOK || a.Status != want.status || string(a.Final) != string(want.final) {
+				t.Errorf("after restart, %s: %+v\nwant status %s final %s", ptxid, a, want.status, want.final)
+			}
+		}
+		if a := rg2.askOutcome("ap"); a.Code != before.Code {
+			t.Errorf("code %q after restart, %q before", a.Code, before.Code)
+		}
+		// 20,000 is left of the approval.
+		if o := rg2.transact(protocol.CodeCreditCancel, cancelOf(ap, 25000, "c2")); o.final.ResultCode != protocol.ResultNoOriginal {
+			t.Errorf("cancel above the remembered balance: %s, want 9006", o.final.ResultCode)
+		}
+		c3 := rg2.approve(protocol.CodeCreditCancel, cancelOf(ap, 20000, "c3"))
+		if c3.Data.MaskedTrackData != ap.Data.MaskedTrackData || c3.Data.IssuerCode != ap.Data.IssuerCode {
+			t.Errorf("the card is forgotten: cancel shows %s/%s, approval %s/%s", c3.Data.MaskedTrackData, c3.Data.IssuerCode,
+				ap.Data.MaskedTrackData, ap.Data.IssuerCode)
+		}
+		if a := rg2.askOutcome("ap"); a.Status != protocol.OutcomeCancelled {
+			t.Errorf("status %q, want cancelled", a.Status)
+		}
+		q := rg2.approve(protocol.CodeTaxRefundQuery, protocol.TaxRefundRefRequest{TaxRefundSerial: slip.Data.RefundSerial, Ptxid: "q"})
+		if q.Data.RefundSerial != slip.Data.RefundSerial {
+			t.Errorf("slip forgotten: %s", q.raw)
+		}
+		rg2.stop()
+
+		// The third run sees the second run's work too.
+		rg3 := newRig(t, cfg)
+		if a := rg3.askOutcome("c3"); a.Status != protocol.OutcomeApproved {
+			t.Errorf("third run: c3 %+v", a)
+		}
+		if a := rg3.askOutcome("ap"); a.Status != protocol.OutcomeCancelled {
+			t.Errorf("third run: ap %+v, want cancelled", a)
+		}
+	})
+}
+
+// TestBooksPendingFailsOnLoad: books saved while the card company was
+// deciding (the power went then) come back with that transaction failed,
+// as a terminal that restarts mid-authorization reverses it.
+func TestBooksPendingFailsOnLoad(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		dir := t.TempDir()
+		file := filepath.Join(dir, "books.json")
+		rg := newRig(t, Config{BooksFile: file, AuthDelay: time.Minute})
+		rg.send(protocol.CodeCreditApproval, credit(10000, "inflight"))
+		rg.phase("inflight", protocol.PhaseReading)
+		rg.phase("inflight", protocol.PhaseAuthorizing)
+		synctest.Wait() // the session has saved the books
+
+		// The power goes now: what is on disk is what the next start sees.
+		saved, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(saved), `"status":"pending"`) {
+			t.Fatalf("books saved while authorizing hold no pending entry:\n%s", saved)
+		}
+		crashed := filepath.Join(dir, "crashed.json")
+		if err := os.WriteFile(crashed, saved, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		rg2 := newRig(t, Config{BooksFile: crashed})
+		a := rg2.askOutcome("inflight")
+		var h protocol.ResultHeader
+		if err := json.Unmarshal(a.Final, &h); err != nil {
+			t.Fatalf("final %q: %v", a.Final, err)
+		}
+		if a.ResultCode != protocol.ResultOK || a.Status != protocol.OutcomeFailed || h.ResultCode != protocol.ResultFailed || a.Code != protocol.CodeCreditApproval {
+			t.Errorf("after a crash mid-authorization: %+v, want failed with a 9999 final", a)
+		}
+
+		// The first terminal, which did not crash, approves; its books say so.
+		if o := rg.follow(protocol.CodeCreditApproval, outcome{}); o.final.ResultCode != protocol.ResultOK {
+			t.Fatalf("final %s", o.final.ResultCode)
+		}
+		rg.stop()
+		rg3 := newRig(t, Config{BooksFile: file})
+		if a := rg3.askOutcome("inflight"); a.Status != protocol.OutcomeApproved {
+			t.Errorf("after a clean stop: %+v, want approved", a)
+		}
+	})
+}
+
+// TestBooksCorruptFile: a books file that cannot be read does not stop the
+// terminal: it starts with empty books and serves.
+func TestBooksCorruptFile(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		file := filepath.Join(t.TempDir(), "books.json")
+		if err := os.WriteFile(file, []byte("this is not JSON\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		rg := newRig(t, Config{BooksFile: file})
+		if a := rg.askOutcome("anything"); a.ResultCode != protocol.ResultNoOriginal {
+			t.Errorf("outcome from corrupt books: %+v", a)
+		}
+		rg.approve(protocol.CodeCreditApproval, credit(10000, "works"))
+	})
+}
+
+// TestBooksFileUnusable: a books path that is a folder leaves the terminal
+// working from memory.
+func TestBooksFileUnusable(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		rg := newRig(t, Config{BooksFile: t.TempDir()})
+		ap := rg.approve(protocol.CodeCreditApproval, credit(10000, "mem"))
+		rg.approve(protocol.CodeCreditCancel, cancelOf(ap, 10000, "mem-c"))
+	})
+}
+
+// TestBooksTornLineLosesNothingAfterIt: a crash in the middle of saving
+// leaves a torn last line. Whatever the terminal does after that restart
+// must still be known at the next restart.
+func TestBooksTornLineLosesNothingAfterIt(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		file := filepath.Join(t.TempDir(), "books.json")
+		cfg := Config{BooksFile: file}
+		rg := newRig(t, cfg)
+		rg.approve(protocol.CodeCreditApproval, credit(10000, "old"))
+		rg.stop()
+		// The power went while the next entry was being written.
+		f, err := os.OpenFile(file, os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.WriteString(`{"ptxid":"torn","code":"0100`); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+
+		rg2 := newRig(t, cfg)
+		if a := rg2.askOutcome("old"); a.Status != protocol.OutcomeApproved {
+			t.Errorf("entry before the torn line: %+v", a)
+		}
+		rg2.approve(protocol.CodeCreditApproval, credit(20000, "new"))
+		rg2.stop()
+
+		rg3 := newRig(t, cfg)
+		for _, p := range []string{"old", "new"} {
+			if a := rg3.askOutcome(p); a.Status != protocol.OutcomeApproved {
+				t.Errorf("next restart: %s is %q (%s), want approved: the torn line hides every entry saved after it", p, a.Status, a.ResultCode)
+			}
+		}
+	})
+}
