@@ -262,6 +262,11 @@ func TestE2EShutdownIsClean(t *testing.T) {
 	if !strings.Contains(d.logText(), "termd stopped") {
 		t.Fatal("no clean stop in the log")
 	}
+	// The payment was stopped on the terminal and its owner told so
+	// before the connection closed.
+	if r := p.recv(); r.Code != credit || r.ResultCode != "9999" || r.Data["ptxid"] != "sd-1" {
+		t.Fatalf("final answer at shutdown: %s %s %v", r.Code, r.ResultCode, r.Data)
+	}
 }
 
 func TestPortsCommand(t *testing.T) {

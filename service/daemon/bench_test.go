@@ -21,7 +21,7 @@ import (
 
 // startDaemon runs a whole termd in-process on free ports with an
 // emulated terminal that answers at once.
-func startDaemon(b *testing.B) *Daemon {
+func startDaemon(b testing.TB) *Daemon {
 	cfg := config.Default()
 	cfg.Listen.TCP, cfg.Listen.WS = "127.0.0.1:0", "127.0.0.1:0"
 	cfg.DataDir = b.TempDir()
@@ -47,7 +47,7 @@ func startDaemon(b *testing.B) *Daemon {
 	return nil
 }
 
-func dial(b *testing.B, addr string) *posclient.Conn {
+func dial(b testing.TB, addr string) *posclient.Conn {
 	c, err := posclient.Dial(context.Background(), addr)
 	if err != nil {
 		b.Fatal(err)

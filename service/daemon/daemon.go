@@ -30,6 +30,8 @@ type Daemon struct {
 	driver *device.Driver
 	engine *engine.Engine
 	pos    *pos.Server
+	// drainEngine stops the engine and waits for it; set by Run.
+	drainEngine func()
 }
 
 // New opens the journal, prepares the terminal and binds the POS sockets.
@@ -73,6 +75,9 @@ func New(cfg config.Config, log *zap.Logger) (_ *Daemon, err error) {
 		MaxClients: cfg.Listen.MaxClients,
 		Token:      cfg.Auth.Token,
 		Charset:    charset,
+		// The engine finishes while the POS connections are still open,
+		// so the owner of a running transaction gets its final answer.
+		BeforeClose: func() { d.drainEngine() },
 	}, handler{d.engine}, log)
 	if err != nil {
 		return nil, err
@@ -145,11 +150,19 @@ func (d *Daemon) Run(ctx context.Context) error {
 	wg.Go(func() { d.compactDaily(devCtx) })
 	engDone := make(chan error, 1)
 	go func() { engDone <- d.engine.Run(engCtx) }()
+	var engErr error
+	var drained sync.Once
+	d.drainEngine = func() {
+		drained.Do(func() {
+			stopEngine()
+			engErr = <-engDone
+		})
+	}
 
 	err := d.pos.Serve(ctx)
-	stopEngine()
-	if e := <-engDone; err == nil {
-		err = e
+	d.drainEngine() // already done by Serve, unless Serve failed at once
+	if err == nil {
+		err = engErr
 	}
 	stopDevice()
 	wg.Wait()

@@ -142,9 +142,13 @@ func (e *Engine) abandon() {
 	if e.cur == nil {
 		return
 	}
-	e.log.Warn("transaction unfinished at shutdown; it will be resolved at next start", zap.String("ptxid", e.cur.rec.Ptxid))
-	e.markUnknown(e.cur)
+	t := e.cur
+	e.log.Warn("transaction unfinished at shutdown; it will be resolved at next start", zap.String("ptxid", t.rec.Ptxid))
+	e.markUnknown(t)
 	e.clearCur()
+	// Its owner still gets one final answer: the outcome is unknown for
+	// now, and 990001 tells it after the restart.
+	e.reply(t.owner, t.rec.Code, result(protocol.ResultDevice, "termd 종료: 승인 결과 확인 중", withPtxid(t.rec.Ptxid)))
 }
 
 // armTimer sets the single timer of the loop. Only one of the read, sign

@@ -29,6 +29,7 @@ type rig struct {
 	fromDaemon chan protocol.Frame
 	plug       chan net.Conn // hands the driver a fresh link
 	stop       func()
+	shutdown   context.CancelFunc // asks the engine to stop, as SIGTERM does
 }
 
 func newRig(t *testing.T, cfg Config) *rig {
@@ -51,6 +52,7 @@ func newRig(t *testing.T, cfg Config) *rig {
 	r.eng = New(cfg, drv, st, nil, log.Named("engine"))
 
 	ctx, cancel := context.WithCancel(context.Background())
+	r.shutdown = cancel
 	devCtx, cancelDev := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { drv.Run(devCtx) })

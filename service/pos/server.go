@@ -139,6 +139,10 @@ func (s *Server) Serve(ctx context.Context) error {
 	case err = <-errc:
 	}
 	cancel()
+	s.stopAccepting()
+	if s.cfg.BeforeClose != nil {
+		s.cfg.BeforeClose()
+	}
 	s.shutdown()
 	loops.Wait()
 	s.conns.Wait()
@@ -146,15 +150,19 @@ func (s *Server) Serve(ctx context.Context) error {
 	return err
 }
 
-// shutdown follows nats-server's order: stop accepting, then close every
-// connection; Serve then waits.
-func (s *Server) shutdown() {
+// stopAccepting closes the listeners; connections already open go on.
+func (s *Server) stopAccepting() {
 	if s.tcpLn != nil {
 		s.tcpLn.Close()
 	}
 	if s.http != nil {
 		s.http.Close() // closes the listener; upgraded connections are ours
 	}
+}
+
+// shutdown follows nats-server's order: stop accepting, then close every
+// connection, each after its queued frames are written; Serve then waits.
+func (s *Server) shutdown() {
 	s.mu.Lock()
 	s.closed = true
 	clients := make([]*Client, 0, len(s.clients))
@@ -163,7 +171,11 @@ func (s *Server) shutdown() {
 	}
 	s.mu.Unlock()
 	for _, c := range clients {
-		c.kill()
+		c.stop(websocket.CloseGoingAway, "termd shutting down")
+	}
+	for _, c := range clients {
+		<-c.writerDone // each write is bounded by writeWait
+		c.link.close()
 	}
 }
 
