@@ -88,28 +88,12 @@ func TestE2EAbortInEachPhase(t *testing.T) {
 		t.Run("reading", func(t *testing.T) {
 			p.send(credit, pay("ab-r", 1009))
 			p.waitPhase("ab-r", "READING")
-			p.send(protocol.CodeAbort, "")
-			got := map[protocol.Code]string{}
-			for range 2 {
-				r := p.recv()
-				got[r.Code] = r.ResultCode
-			}
-			if got[protocol.CodeAbort] != "9999" || got[credit] != "9999" {
-				t.Fatalf("answers %v, want 9999 for both abort and the payment", got)
-			}
+			abortStops(t, p)
 		})
 		t.Run("signing", func(t *testing.T) {
 			p.send(credit, pay("ab-s", 1007)) // 07: the customer never signs
 			p.expect(credit, "0010")
-			p.send(protocol.CodeAbort, "")
-			got := map[protocol.Code]string{}
-			for range 2 {
-				r := p.recv()
-				got[r.Code] = r.ResultCode
-			}
-			if got[protocol.CodeAbort] != "9999" || got[credit] != "9999" {
-				t.Fatalf("answers %v", got)
-			}
+			abortStops(t, p)
 		})
 		t.Run("authorizing", func(t *testing.T) {
 			p.send(credit, pay("ab-a", 1000))
@@ -120,6 +104,21 @@ func TestE2EAbortInEachPhase(t *testing.T) {
 			p.call(protocol.CodeConfirm, "")
 		})
 	})
+}
+
+// abortStops sends 555555 and expects both the abort and the payment to
+// end with 9999, in either order.
+func abortStops(t *testing.T, p *pos) {
+	t.Helper()
+	p.send(protocol.CodeAbort, "")
+	got := map[protocol.Code]string{}
+	for range 2 {
+		r := p.recv()
+		got[r.Code] = r.ResultCode
+	}
+	if got[protocol.CodeAbort] != "9999" || got[credit] != "9999" {
+		t.Fatalf("answers %v, want 9999 for both abort and the payment", got)
+	}
 }
 
 func TestE2EBusy(t *testing.T) {

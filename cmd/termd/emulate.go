@@ -6,9 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"go.uber.org/zap"
 
@@ -53,31 +50,24 @@ func emulate(args []string, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
-	log, closeLog, err := newLogger(cfg, stderr)
-	if err != nil {
-		fmt.Fprintf(stderr, "termd: %v\n", err)
-		return 1
-	}
-	defer closeLog()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
-	t := emulator.New(emulator.Config{
-		Model:     protocol.Model(cfg.Device.Model),
-		CardDelay: cfg.Emulator.CardDelay,
-		SignDelay: cfg.Emulator.SignDelay,
-		AuthDelay: cfg.Emulator.AuthDelay,
-		Columns:   cfg.Printer.Columns,
-		BooksFile: books,
-	}, log.Named("emulator"))
-	log.Info("termd emulate started", zap.String("port", port), zap.Int("baud", baud), zap.String("model", cfg.Device.Model))
-	t.ServeLine(ctx, func() (io.ReadWriteCloser, error) {
-		name, err := device.ResolvePort(port)
-		if err != nil {
-			return nil, err
-		}
-		return device.OpenSerial(name, baud)
+	return untilSignal(cfg, stderr, func(ctx context.Context, log *zap.Logger) error {
+		t := emulator.New(emulator.Config{
+			Model:     protocol.Model(cfg.Device.Model),
+			CardDelay: cfg.Emulator.CardDelay,
+			SignDelay: cfg.Emulator.SignDelay,
+			AuthDelay: cfg.Emulator.AuthDelay,
+			Columns:   cfg.Printer.Columns,
+			BooksFile: books,
+		}, log.Named("emulator"))
+		log.Info("termd emulate started", zap.String("port", port), zap.Int("baud", baud), zap.String("model", cfg.Device.Model))
+		t.ServeLine(ctx, func() (io.ReadWriteCloser, error) {
+			name, err := device.ResolvePort(port)
+			if err != nil {
+				return nil, err
+			}
+			return device.OpenSerial(name, baud)
+		})
+		log.Info("termd emulate stopped")
+		return nil
 	})
-	log.Info("termd emulate stopped")
-	return 0
 }

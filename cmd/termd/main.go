@@ -84,6 +84,15 @@ func runDaemon(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "termd: %v\n", err)
 		return 2
 	}
+	return untilSignal(cfg, stderr, func(ctx context.Context, log *zap.Logger) error {
+		return serve(ctx, cfg, log)
+	})
+}
+
+// untilSignal runs f with the configured logger until it returns or
+// SIGINT/SIGTERM cancels its context, and turns its error into an exit
+// status.
+func untilSignal(cfg config.Config, stderr io.Writer, f func(context.Context, *zap.Logger) error) int {
 	log, closeLog, err := newLogger(cfg, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "termd: %v\n", err)
@@ -92,7 +101,7 @@ func runDaemon(args []string, stderr io.Writer) int {
 	defer closeLog()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := serve(ctx, cfg, log); err != nil {
+	if err := f(ctx, log); err != nil {
 		log.Error("termd failed", zap.Error(err))
 		fmt.Fprintf(stderr, "termd: %v\n", err)
 		return 1
