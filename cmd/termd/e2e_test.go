@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -48,8 +49,14 @@ func TestE2EApprovalWithSignatureOverBothTransports(t *testing.T) {
 				if r.Data["ptxid"] != ptxid || r.Data["approvalAmt"] != 60000.0 || len(r.Data["approvalNo"].(string)) != 8 {
 					t.Fatalf("approval data %v", r.Data)
 				}
-				if m, _ := r.Data["maskedTrackData"].(string); !strings.Contains(m, "******") {
+				m, _ := r.Data["maskedTrackData"].(string)
+				if len(m) != 16 || m[6:12] != "******" {
 					t.Fatalf("maskedTrackData %q is not masked", m)
+				}
+				// The whole number never reaches the log, at any level.
+				whole := regexp.MustCompile(m[:6] + `[0-9]{6}` + m[12:])
+				if loc := whole.FindStringIndex(d.logText()); loc != nil {
+					t.Fatalf("an unmasked card number is in the log: %q", d.logText()[loc[0]:loc[1]])
 				}
 				p.send(protocol.CodeConfirm, "")
 				p.expect(protocol.CodeConfirm, "0000")
