@@ -112,27 +112,27 @@ func Scan(data []byte) (u Unit, n int) {
 }
 
 // scanPacket looks at a packet starting with STX. It returns None when more
-// bytes are needed, Packet or Bad with the packet's size, or Skipped-worthy
-// garbage as kind 255.
+// bytes are needed, Packet or Bad with the packet's size, or kind garbage
+// when the packet can never complete (cut short by a new STX, or longer
+// than MaxPacket).
 func scanPacket(p []byte) (Kind, int) {
 	const garbage Kind = 255
-	limit := min(len(p), MaxPacket-1)
-	for i := 1; i < limit; i++ {
-		switch p[i] {
-		case STX:
-			return garbage, 0 // a new packet begins: this one lost its end
-		case ETX:
-			if i+1 >= len(p) {
-				return None, 0
-			}
-			if LRC(p[1:i+1]) != p[i+1] {
-				return Bad, i + 2
-			}
-			return Packet, i + 2
-		}
+	body := p[1:min(len(p), MaxPacket-1)]
+	end := bytes.IndexByte(body, ETX)
+	if end < 0 {
+		end = len(body)
 	}
-	if len(p) >= MaxPacket-1 {
+	switch {
+	case bytes.IndexByte(body[:end], STX) >= 0:
+		return garbage, 0 // a new packet begins: this one lost its end
+	case end == len(body) && len(p) >= MaxPacket-1:
 		return garbage, 0
+	case end == len(body), end+2 >= len(p):
+		return None, 0 // no ETX yet, or no LRC after it
 	}
-	return None, 0
+	size := end + 3 // STX, frame, ETX, LRC
+	if LRC(p[1:size-1]) != p[size-1] {
+		return Bad, size
+	}
+	return Packet, size
 }
