@@ -47,6 +47,11 @@ func (t *Terminal) Serve(ctx context.Context, conn FrameConn) error {
 		}
 	}()
 	defer func() {
+		t.mu.Lock()
+		if t.conn == conn {
+			t.conn = nil
+		}
+		t.mu.Unlock()
 		conn.Close()
 		<-readErr // the reader has stopped
 		s.linkLost()

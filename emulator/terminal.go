@@ -144,6 +144,16 @@ func (t *Terminal) Unplug() {
 	}
 }
 
+// Plugged reports whether the cable is in.
+func (t *Terminal) Plugged() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return !t.unplug
+}
+
+// Manual reports whether the card and the signature wait for a person.
+func (t *Terminal) Manual() bool { return t.cfg.Manual }
+
 // Plug puts the cable back.
 func (t *Terminal) Plug() {
 	t.mu.Lock()

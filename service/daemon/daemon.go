@@ -23,13 +23,14 @@ import (
 
 // Daemon is one running termd.
 type Daemon struct {
-	cfg    config.Config
-	log    *zap.Logger
-	store  *store.Store
-	emu    *emulator.Terminal // nil with a real terminal
-	driver *device.Driver
-	engine *engine.Engine
-	pos    *pos.Server
+	cfg     config.Config
+	log     *zap.Logger
+	store   *store.Store
+	emu     *emulator.Terminal // nil with a real terminal
+	driver  *device.Driver
+	engine  *engine.Engine
+	pos     *pos.Server
+	panelLn net.Listener // the emulator's control panel, if served
 	// drainEngine stops the engine and waits for it; set by Run.
 	drainEngine func()
 }
@@ -52,6 +53,14 @@ func New(cfg config.Config, log *zap.Logger) (_ *Daemon, err error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := d.listenPanel(); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil && d.panelLn != nil {
+			d.panelLn.Close()
+		}
+	}()
 	d.driver = device.NewDriver(open, log.Named("device"), device.Options{})
 	policy, err := engine.ParsePolicy(cfg.Confirm.Policy)
 	if err != nil {
@@ -147,6 +156,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		wg.Go(func() { d.emu.Run(devCtx) })
 	}
 	wg.Go(func() { d.driver.Run(devCtx) })
+	wg.Go(func() { d.servePanel(devCtx) })
 	wg.Go(func() { d.compactDaily(devCtx) })
 	engDone := make(chan error, 1)
 	go func() { engDone <- d.engine.Run(engCtx) }()

@@ -32,6 +32,19 @@ func (s *Store) Last() (*Record, bool) {
 	return first(s.mem.Txn(false).Last(table, "seq"))
 }
 
+// Recent returns up to n records, newest first.
+func (s *Store) Recent(n int) []*Record {
+	it, err := s.mem.Txn(false).GetReverse(table, "seq")
+	if err != nil {
+		return nil
+	}
+	out := make([]*Record, 0, n)
+	for raw := it.Next(); raw != nil && len(out) < n; raw = it.Next() {
+		out = append(out, raw.(*Record).Clone())
+	}
+	return out
+}
+
 // FindApproval returns the approval of request code code with approval
 // number approvalNo made on day (yyyyMMdd).
 func (s *Store) FindApproval(code protocol.Code, approvalNo, day string) (*Record, bool) {

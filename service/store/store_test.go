@@ -207,3 +207,21 @@ func TestCorruptJournalRefusesAndIsLeftAlone(t *testing.T) {
 		})
 	}
 }
+
+func TestRecentIsNewestFirstAndBounded(t *testing.T) {
+	s := open(t, t.TempDir(), Options{})
+	defer s.Close()
+	for i := range 5 {
+		if err := s.Put(approved(fmt.Sprintf("r%d", i), fmt.Sprintf("%08d", i), "20261125", 1000, "01")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := s.Recent(3)
+	if len(got) != 3 || got[0].Ptxid != "r4" || got[2].Ptxid != "r2" {
+		t.Fatalf("recent: %v", got)
+	}
+	got[0].Status = StatusFailed
+	if r, _ := s.Get("r4"); r.Status == StatusFailed {
+		t.Fatal("Recent handed out the store's own record")
+	}
+}
