@@ -44,6 +44,9 @@ func (p *Printer) Print(req *protocol.PrintRequest) error {
 	text := render(req, p.columns)
 	p.mu.Lock()
 	p.jobs = append(p.jobs, Job{At: time.Now(), Alert: req.Alert, Text: text})
+	if len(p.jobs) > keptJobs { // an emulator may run all day: keep the paper roll short
+		p.jobs = append(p.jobs[:0], p.jobs[len(p.jobs)-keptJobs:]...)
+	}
 	p.mu.Unlock()
 	return nil
 }
@@ -54,7 +57,10 @@ func validPrint(req *protocol.PrintRequest) error {
 	return err
 }
 
-// Jobs returns the printed receipts, oldest first.
+// keptJobs is how many receipts the emulated printer remembers.
+const keptJobs = 200
+
+// Jobs returns the latest printed receipts (up to 200), oldest first.
 func (p *Printer) Jobs() []Job {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -189,5 +190,19 @@ func TestTerminalPrinterWidth(t *testing.T) {
 	}
 	if got := p.Jobs()[0].Text; got != strings.Repeat("-", 32)+"\n" {
 		t.Errorf("rule %q, want 32 columns", got)
+	}
+}
+
+func TestPrinterKeepsOnlyTheLatestJobs(t *testing.T) {
+	p := NewPrinter(42)
+	for i := range keptJobs + 5 {
+		job := &protocol.PrintRequest{Commands: []protocol.PrintCommand{{Command: protocol.PrintLeft, Message: []string{fmt.Sprintf("receipt %d", i)}}}}
+		if err := p.Print(job); err != nil {
+			t.Fatal(err)
+		}
+	}
+	jobs := p.Jobs()
+	if len(jobs) != keptJobs || !strings.Contains(jobs[0].Text, "receipt 5") || !strings.Contains(jobs[len(jobs)-1].Text, fmt.Sprintf("receipt %d", keptJobs+4)) {
+		t.Fatalf("%d jobs, first %q", len(jobs), jobs[0].Text)
 	}
 }
