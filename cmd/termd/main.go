@@ -4,6 +4,7 @@
 //
 //	termd                          run in the foreground (emulated terminal when no port is set)
 //	termd run [--config FILE] [--key value ...]
+//	termd service install|uninstall|start|stop|status
 //	termd ports
 //	termd emulate --port PORT
 //	termd version
@@ -22,6 +23,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/kardianos/service"
 	"go.uber.org/zap"
 
 	"github.com/termd/termd/service/config"
@@ -37,6 +39,9 @@ Usage:
   termd                      run in the foreground with the default settings
                              (an emulated terminal when no device.port is set)
   termd run [flags]          run in the foreground; see "termd run --help"
+  termd service install [--config FILE]
+                             run termd at boot as a system service
+                             (also: uninstall, start, stop, status)
   termd ports                list serial ports with their USB ids (VID:PID)
   termd emulate --port PORT  play an emulated terminal on a serial port
   termd version              print the version
@@ -60,6 +65,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runDaemon(args, stderr)
 	case "emulate":
 		return emulate(args, stderr)
+	case "service":
+		return serviceCmd(args, stdout, stderr)
 	case "ports":
 		return listPorts(stdout, stderr)
 	case "version":
@@ -83,6 +90,9 @@ func runDaemon(args []string, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "termd: %v\n", err)
 		return 2
+	}
+	if !service.Interactive() { // started by the service manager
+		return runService(cfg, stderr)
 	}
 	return untilSignal(cfg, stderr, func(ctx context.Context, log *zap.Logger) error {
 		return serve(ctx, cfg, log)

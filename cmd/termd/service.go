@@ -1,0 +1,191 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/kardianos/service"
+	"go.uber.org/zap"
+
+	"github.com/termd/termd/service/config"
+)
+
+const serviceUsage = `Usage: termd service install [--config FILE] [--dry-run]
+       termd service uninstall|start|stop|status
+
+Installs termd as a system service (a Windows service, or systemd / SysV init
+on Linux) that runs "termd run" at boot with the configuration file given at
+install time, and restarts it if it fails. install and uninstall need an
+administrator (root) shell; --dry-run shows what would be installed.
+`
+
+// serviceCmd manages termd as a system service through kardianos/service.
+func serviceCmd(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, serviceUsage)
+		return 2
+	}
+	action, args := args[0], args[1:]
+	switch action {
+	case "install", "uninstall", "start", "stop", "status":
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, serviceUsage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "termd: unknown service action %q\n\n%s", action, serviceUsage)
+		return 2
+	}
+	fs := flag.NewFlagSet("termd service "+action, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(fs.Output(), serviceUsage) }
+	configFile := fs.String("config", "", "YAML configuration file the service runs with")
+	dryRun := fs.Bool("dry-run", false, "show what install would do, and do nothing")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 || (action != "install" && (*configFile != "" || *dryRun)) {
+		fs.Usage()
+		return 2
+	}
+	sc, err := serviceConfig(*configFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "termd: %v\n", err)
+		return 1
+	}
+	if *dryRun {
+		exe, _ := os.Executable()
+		fmt.Fprintf(stdout, "would install service %q (%s), which runs:\n  %s %s\n",
+			sc.Name, hostSystem(), exe, strings.Join(sc.Arguments, " "))
+		return 0
+	}
+	svc, err := service.New(nil, sc)
+	if err == nil {
+		err = control(svc, action, stdout)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "termd: service %s: %v\n", action, err)
+		return 1
+	}
+	return 0
+}
+
+func control(svc service.Service, action string, stdout io.Writer) error {
+	switch action {
+	case "status":
+		st, err := svc.Status()
+		switch {
+		case errors.Is(err, service.ErrNotInstalled):
+			fmt.Fprintln(stdout, "not installed")
+		case err != nil:
+			return fmt.Errorf("the service manager cannot tell (%w); is termd installed?", err)
+		case st == service.StatusRunning:
+			fmt.Fprintln(stdout, "running")
+		default:
+			fmt.Fprintln(stdout, "stopped")
+		}
+		return nil
+	}
+	if err := service.Control(svc, action); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "termd service: %s done\n", action)
+	return nil
+}
+
+func hostSystem() string {
+	if service.ChosenSystem() == nil {
+		return "no service manager found"
+	}
+	return service.ChosenSystem().String()
+}
+
+// serviceConfig describes termd to the service manager. The configuration
+// file is checked now, so a typo fails the install rather than every boot,
+// and made absolute, since services start in another directory.
+func serviceConfig(configFile string) (*service.Config, error) {
+	args := []string{"run"}
+	if configFile != "" {
+		abs, err := filepath.Abs(configFile)
+		if err != nil {
+			return nil, err
+		}
+		cfg, err := config.Load(abs)
+		if err == nil {
+			err = cfg.Validate()
+		}
+		if err != nil {
+			return nil, fmt.Errorf("service config %s: %w", abs, err)
+		}
+		args = append(args, "--config", abs)
+	}
+	return &service.Config{
+		Name:         "termd",
+		DisplayName:  "termd payment terminal daemon",
+		Description:  "Owns the card terminal and receipt printer and lets POS programs pay through them.",
+		Arguments:    args,
+		Dependencies: []string{"After=network.target"},
+		Option: service.KeyValue{
+			"Restart":                "always", // systemd
+			"OnFailure":              "restart",
+			"OnFailureDelayDuration": "5s",
+		},
+	}, nil
+}
+
+// program runs the daemon under a service manager.
+type program struct {
+	run    func(ctx context.Context) error
+	cancel context.CancelFunc
+	done   chan struct{}
+	log    *zap.Logger
+}
+
+func (p *program) Start(service.Service) error {
+	ctx, cancel := context.WithCancel(context.Background())
+	p.cancel, p.done = cancel, make(chan struct{})
+	go func() {
+		defer close(p.done)
+		if err := p.run(ctx); err != nil {
+			// The manager restarts a service that exits in error.
+			p.log.Error("termd failed", zap.Error(err))
+			p.log.Sync()
+			os.Exit(1)
+		}
+	}()
+	return nil
+}
+
+func (p *program) Stop(service.Service) error {
+	p.cancel()
+	<-p.done
+	return nil
+}
+
+// runService serves under the service manager until it says stop.
+func runService(cfg config.Config, stderr io.Writer) int {
+	log, closeLog, err := newLogger(cfg, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "termd: %v\n", err)
+		return 1
+	}
+	defer closeLog()
+	p := &program{log: log, run: func(ctx context.Context) error { return serve(ctx, cfg, log) }}
+	svc, err := service.New(p, &service.Config{Name: "termd"})
+	if err == nil {
+		err = svc.Run()
+	}
+	if err != nil {
+		log.Error("termd service failed", zap.Error(err))
+		return 1
+	}
+	return 0
+}
