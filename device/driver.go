@@ -137,7 +137,11 @@ func (d *Driver) session(ctx context.Context, conn FrameConn) {
 	if ctx.Err() != nil {
 		return
 	}
-	d.log.Warn("terminal link down", zap.Error(err))
+	fields := []zap.Field{zap.Error(err)}
+	if s, ok := conn.(fmt.Stringer); ok { // the serial link's counters
+		fields = append(fields, zap.Stringer("link", s))
+	}
+	d.log.Warn("terminal link down", fields...)
 	d.emit(ctx, Event{Kind: EventDown, Err: fmt.Errorf("device: %w: %w", ErrUnavailable, err)})
 }
 

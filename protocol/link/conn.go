@@ -183,6 +183,13 @@ func (c *Conn) Close() error {
 	return err
 }
 
+// String sums the link up for a log line.
+func (c *Conn) String() string {
+	s := c.Stats()
+	return fmt.Sprintf("frames in %d out %d, bytes in %d out %d, resent %d, NAKs sent %d, noise %d B, unparsed %d",
+		s.FramesIn, s.FramesOut, s.BytesIn, s.BytesOut, s.Resent, s.NaksSent, s.Noise, s.Unparsed)
+}
+
 // Stats returns the counters so far.
 func (c *Conn) Stats() Stats {
 	s := &c.stats

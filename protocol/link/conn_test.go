@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -264,6 +265,22 @@ func TestPeerGoneFailsWriteAtOnce(t *testing.T) {
 		}
 		if time.Since(start) != 0 {
 			t.Fatal("a broken line should fail at once, not after the retries")
+		}
+	})
+}
+
+func TestStringSumsTheLinkUp(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a, b := line(t, firstPacket(func(c []byte) []byte { c[12] ^= 0x04; return c }), nil)
+		if err := a.WriteFrame(approval); err != nil {
+			t.Fatal(err)
+		}
+		mustRead(t, b)
+		if got := a.String(); !strings.Contains(got, "frames in 0 out 1") || !strings.Contains(got, "resent 1") {
+			t.Fatalf("sender: %s", got)
+		}
+		if got := b.String(); !strings.Contains(got, "NAKs sent 1") {
+			t.Fatalf("receiver: %s", got)
 		}
 	})
 }
