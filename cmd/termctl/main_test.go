@@ -1,0 +1,100 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"go.uber.org/zap/zaptest"
+
+	"github.com/termd/termd/service/config"
+	"github.com/termd/termd/service/daemon"
+)
+
+// startTermd runs a whole termd in-process, with an emulated terminal that
+// answers at once, and returns its TCP and WebSocket addresses.
+func startTermd(t *testing.T) (tcp, ws string) {
+	cfg := config.Default()
+	cfg.Listen.TCP, cfg.Listen.WS = "127.0.0.1:0", "127.0.0.1:0"
+	cfg.DataDir = t.TempDir()
+	cfg.Emulator.CardDelay, cfg.Emulator.SignDelay, cfg.Emulator.AuthDelay = 0, 0, 0
+	cfg.Emulator.Control = ""
+	d, err := daemon.New(cfg, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { d.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	tcp, ws = d.TCPAddr().String(), "ws://"+d.WSAddr().String()+"/ws"
+	for range 1000 { // until the emulated terminal is up
+		if _, _, code := termctl("send", "--addr", tcp, "081008"); code == 0 {
+			return tcp, ws
+		}
+	}
+	t.Fatal("terminal never came up")
+	return
+}
+
+func termctl(args ...string) (stdout, stderr string, code int) {
+	var out, errb bytes.Buffer
+	code = run(args, &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+func TestSendFollowsAPaymentAndConfirmsIt(t *testing.T) {
+	tcp, ws := startTermd(t)
+	for i, addr := range []string{"--addr=" + tcp, "--ws=" + ws} {
+		ptxid := fmt.Sprintf("c-%d", i)
+		out, errs, code := termctl("send", addr, "010010", `{"priceAmt":60000,"ptxid":"`+ptxid+`"}`)
+		if code != 0 {
+			t.Fatalf("%s: exit %d\n%s%s", addr, code, out, errs)
+		}
+		want := []string{`010010{"priceAmt":60000`, `010010{"resultCode":"0010"`, `010010{"resultCode":"0000"`, "> 0006980001", `980001{"resultCode":"0000"`}
+		for _, w := range want {
+			if !strings.Contains(out, w) {
+				t.Fatalf("%s: output lacks %q:\n%s", addr, w, out)
+			}
+		}
+	}
+	out, _, _ := termctl("send", "--addr", tcp, "990001")
+	if !strings.Contains(out, `"confirmed":true`) {
+		t.Fatalf("after termctl the payment must be confirmed:\n%s", out)
+	}
+}
+
+func TestSendNoConfirmLeavesTheResultAwaiting(t *testing.T) {
+	tcp, _ := startTermd(t)
+	if out, _, code := termctl("send", "--addr", tcp, "--no-confirm", "010010", `{"priceAmt":1000,"ptxid":"nc-1"}`); code != 0 || strings.Contains(out, "980001") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	out, _, _ := termctl("send", "--addr", tcp, "990001")
+	if !strings.Contains(out, `"confirmed":false`) {
+		t.Fatalf("990001:\n%s", out)
+	}
+}
+
+func TestSendExitStatusTellsScriptsWhatHappened(t *testing.T) {
+	tcp, _ := startTermd(t)
+	cases := []struct {
+		name string
+		args []string
+		code int
+		text string
+	}{
+		{"declined", []string{"send", "--addr", tcp, "010010", `{"priceAmt":1001,"ptxid":"d-1"}`}, 3, "9005"},
+		{"bad body", []string{"send", "--addr", tcp, "010010", `{"priceAmt":-5,"ptxid":"d-2"}`}, 3, "priceAmt"},
+		{"no code", []string{"send"}, 2, "want CODE"},
+		{"unknown command", []string{"pay"}, 2, "unknown command"},
+		{"nobody there", []string{"send", "--addr", "127.0.0.1:1", "990001"}, 1, "is it running?"},
+	}
+	for _, tc := range cases {
+		out, errs, code := termctl(tc.args...)
+		if code != tc.code || !strings.Contains(out+errs, tc.text) {
+			t.Errorf("%s: exit %d, want %d with %q:\n%s%s", tc.name, code, tc.code, tc.text, out, errs)
+		}
+	}
+}
