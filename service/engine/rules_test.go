@@ -496,3 +496,32 @@ func TestBadRequestsAreAnsweredWithoutTouchingAnything(t *testing.T) {
 		}
 	})
 }
+
+// A request delivered twice by the serial link (its ACK was lost) may make
+// a terminal answer the copy with 9001; that is not the answer of the
+// transaction it is running.
+func TestBusyAnswerToADuplicateRequestIsNotTheFinal(t *testing.T) {
+	run(t, func(t *testing.T) {
+		r := newRig(t, Config{})
+		p := r.pos()
+		start(t, r, p, "D1", 1000)
+		r.phase("D1", protocol.PhaseReading)
+		r.say(credit, protocol.Response{ResultCode: protocol.ResultBusy, ResultMessage: protocol.MsgBusy, Data: protocol.PtxidData{Ptxid: "D1"}})
+		p.quiet()
+		r.phase("D1", protocol.PhaseAuthorizing)
+		r.approve(credit, "D1", 1000)
+		p.expect(credit, "0000", "", "D1")
+	})
+}
+
+// Before the terminal has taken the request, 9001 means it really is busy
+// (say, with something started on its own keypad).
+func TestBusyTerminalBeforeItStartsIsTheFinal(t *testing.T) {
+	run(t, func(t *testing.T) {
+		r := newRig(t, Config{})
+		p := r.pos()
+		start(t, r, p, "D1", 1000)
+		r.say(credit, protocol.Response{ResultCode: protocol.ResultBusy, ResultMessage: protocol.MsgBusy, Data: protocol.PtxidData{Ptxid: "D1"}})
+		p.expect(credit, protocol.ResultBusy, "", "D1")
+	})
+}

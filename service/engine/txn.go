@@ -19,6 +19,9 @@ type txn struct {
 	phase  Phase
 	cancel *pendingCancel // a DevCancel on its way, if any
 	orig   *store.Record  // for a cancel: the approval it cancels
+	// started: the terminal has reported a phase of this transaction, so
+	// it is running it.
+	started bool
 }
 
 // startTxn admits a transaction request or refuses it (9001, 9004, 9006,
@@ -85,6 +88,7 @@ func (e *Engine) phaseReport(rep protocol.DevPhaseReport) {
 		e.log.Warn("phase report for no running transaction", zap.String("ptxid", rep.Ptxid), zap.String("phase", rep.Phase))
 		return
 	}
+	t.started = true
 	e.enterPhase(t, nextPhase(t.phase, rep.Phase))
 }
 
@@ -120,8 +124,15 @@ func (e *Engine) finalFrame(f protocol.Frame) {
 		e.recoveredFinal(f, h, ptxid)
 		return
 	}
-	if h.ResultCode == protocol.ResultSignWait {
+	switch {
+	case h.ResultCode == protocol.ResultSignWait:
 		e.enterPhase(t, Signing)
+		return
+	case h.ResultCode == protocol.ResultBusy && t.started:
+		// A terminal running this very transaction is not busy with
+		// another: this answers a second copy of the request (a serial
+		// resend whose ACK was lost). The real answer is still to come.
+		e.log.Warn("terminal busy with the transaction it runs; answer to a duplicate ignored", zap.String("ptxid", t.rec.Ptxid))
 		return
 	}
 	e.finish(t, h.ResultCode, h.ResultMessage, f.Body)
