@@ -17,13 +17,16 @@ import (
 // leaves or the request's context ends (an http.Server's BaseContext ties
 // it to the server's life).
 func (p *Panel) serveEvents(w http.ResponseWriter, r *http.Request) {
+	if !p.track() {
+		writeError(w, http.StatusServiceUnavailable, "the panel is closing")
+		return
+	}
+	defer p.streams.Done()
 	conn, err := p.upgrader.Upgrade(w, r, nil)
 	if err != nil { // Upgrade has answered the client
 		p.log.Debug("panel: websocket upgrade failed", zap.Error(err))
 		return
 	}
-	p.streams.Add(1)
-	defer p.streams.Done()
 
 	gone := make(chan struct{})
 	go func() {
@@ -75,4 +78,16 @@ func (p *Panel) serveEvents(w http.ResponseWriter, r *http.Request) {
 			err = conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait))
 		}
 	}
+}
+
+// track counts a new stream, unless Wait has begun: a WaitGroup must not
+// grow from zero while it is being waited for.
+func (p *Panel) track() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closing {
+		return false
+	}
+	p.streams.Add(1)
+	return true
 }

@@ -93,6 +93,8 @@ type Panel struct {
 
 	upgrader websocket.Upgrader
 	streams  sync.WaitGroup // running /api/events handlers
+	mu       sync.Mutex
+	closing  bool // Wait has begun: no new streams
 }
 
 type route struct {
@@ -131,7 +133,13 @@ func New(t *emulator.Terminal, journal func() any, log *zap.Logger) *Panel {
 
 // Wait waits until every event stream has ended; they end when their
 // client leaves or the server's base context is cancelled.
-func (p *Panel) Wait() { p.streams.Wait() }
+// New streams are refused from then on.
+func (p *Panel) Wait() {
+	p.mu.Lock()
+	p.closing = true
+	p.mu.Unlock()
+	p.streams.Wait()
+}
 
 // ServeHTTP routes a request: unknown path 404, wrong method 405, a
 // cross-site POST or WebSocket handshake 403.

@@ -73,7 +73,7 @@ func newRig(t *testing.T, journal func() any, serve func(http.Handler) *httptest
 func waitStreams(t *testing.T, p *Panel) {
 	t.Helper()
 	ended := make(chan struct{})
-	go func() { p.streams.Wait(); close(ended) }()
+	go func() { p.Wait(); close(ended) }()
 	select {
 	case <-ended:
 	case <-time.After(patience):
@@ -558,5 +558,21 @@ func TestReceipts(t *testing.T) {
 	}
 	if first.Alert || !last.Alert || last.At.IsZero() {
 		t.Errorf("alert/time not carried: first %+v, last %+v", first, last)
+	}
+}
+
+func TestNoNewStreamOnceClosing(t *testing.T) {
+	term := emulator.New(emulator.Config{}, zaptest.NewLogger(t))
+	p := New(term, nil, zaptest.NewLogger(t))
+	p.Wait()
+	srv := httptest.NewServer(p)
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/api/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("a stream after Wait: %s", resp.Status)
 	}
 }
