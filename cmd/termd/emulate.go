@@ -26,13 +26,8 @@ func emulate(args []string, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.StringVar(&port, "port", "", "serial port to serve (/dev/ttyUSB1, COM4, or a USB id VID:PID)")
 	fs.IntVar(&baud, "baud", baud, "baud rate (8N1)")
+	cfg.RegisterEmulatorFlags(fs)
 	fs.StringVar(&books, "books", "", `file that keeps the emulated terminal's books across restarts ("" = memory only)`)
-	fs.StringVar(&cfg.Device.Model, "device.model", cfg.Device.Model, "terminal model: T650P or P3MIX")
-	fs.DurationVar(&cfg.Emulator.CardDelay, "emulator.cardDelay", cfg.Emulator.CardDelay, "customer presents the card after this")
-	fs.DurationVar(&cfg.Emulator.SignDelay, "emulator.signDelay", cfg.Emulator.SignDelay, "customer signs after this")
-	fs.DurationVar(&cfg.Emulator.AuthDelay, "emulator.authDelay", cfg.Emulator.AuthDelay, "card company answers after this")
-	fs.IntVar(&cfg.Printer.Columns, "printer.columns", cfg.Printer.Columns, "receipt width in characters")
-	fs.StringVar(&cfg.Log.Level, "log.level", cfg.Log.Level, "debug, info, warn or error")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: termd emulate --port PORT [flags]\n\n"+
 			"Plays an emulated card terminal on a serial port: connect termd (device.port)\n"+
