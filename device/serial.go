@@ -25,16 +25,22 @@ type SerialConfig struct {
 // terminal is found again on whatever port it reappears.
 func SerialOpener(cfg SerialConfig, wrap func(io.ReadWriteCloser) FrameConn) Opener {
 	return func(ctx context.Context) (FrameConn, error) {
-		name, err := ResolvePort(cfg.Port)
-		if err != nil {
-			return nil, err
-		}
-		port, err := OpenSerial(name, cfg.Baud)
+		port, err := cfg.Open()
 		if err != nil {
 			return nil, err
 		}
 		return wrap(port), nil
 	}
+}
+
+// Open resolves the port (a VID:PID is looked up now, wherever the device
+// is plugged in) and opens it, 8N1.
+func (cfg SerialConfig) Open() (serial.Port, error) {
+	name, err := ResolvePort(cfg.Port)
+	if err != nil {
+		return nil, err
+	}
+	return OpenSerial(name, cfg.Baud)
 }
 
 // OpenSerial opens a serial port at baud, 8N1, with no modem-line

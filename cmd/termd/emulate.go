@@ -55,13 +55,8 @@ func emulate(args []string, stderr io.Writer) int {
 			BooksFile: books,
 		}, log.Named("emulator"))
 		log.Info("termd emulate started", zap.String("port", port), zap.Int("baud", baud), zap.String("model", cfg.Device.Model))
-		t.ServeLine(ctx, func() (io.ReadWriteCloser, error) {
-			name, err := device.ResolvePort(port)
-			if err != nil {
-				return nil, err
-			}
-			return device.OpenSerial(name, baud)
-		})
+		line := device.SerialConfig{Port: port, Baud: baud}
+		t.ServeLine(ctx, func() (io.ReadWriteCloser, error) { return line.Open() })
 		log.Info("termd emulate stopped")
 		return nil
 	})
