@@ -39,6 +39,8 @@ type Config struct {
 	// DrainTimeout bounds how long shutdown waits for a transaction that
 	// can no longer be stopped (AUTHORIZING) to finish (10 s).
 	DrainTimeout time.Duration
+	// Clock runs every timeout above (the wall clock when nil).
+	Clock Clock
 }
 
 func (c *Config) fill() {
@@ -56,6 +58,9 @@ func (c *Config) fill() {
 	}
 	if c.Model == "" {
 		c.Model = protocol.ModelT650P
+	}
+	if c.Clock == nil {
+		c.Clock = wallClock{}
 	}
 	if c.DrainTimeout <= 0 {
 		c.DrainTimeout = 10 * time.Second

@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"encoding/json"
-	"time"
 
 	"go.uber.org/zap"
 
@@ -95,7 +94,7 @@ func (e *Engine) restoreAwaiting() {
 		if rec.Confirm != store.ConfirmAwaiting {
 			continue
 		}
-		left := e.cfg.ConfirmTimeout - time.Since(rec.Updated)
+		left := e.cfg.ConfirmTimeout - e.cfg.Clock.Now().Sub(rec.Updated)
 		if left > 0 && e.awaiting == "" {
 			e.awaiting = rec.Ptxid
 			e.armTimer(timerConfirm, left)

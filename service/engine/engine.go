@@ -41,8 +41,10 @@ type Engine struct {
 	reversing  string          // ptxid of the reversal on the terminal
 	asking     map[string]bool // outcome questions on the terminal
 	toReverse  []string        // reversals waiting for a free terminal
-	timer      *time.Timer
+	stopTimer  func() bool     // cancels the armed timer
 	timerFor   timerKind
+	timerGen   uint64      // tells a fired timer from one since re-armed
+	fired      chan uint64 // armed timers fire into the loop here
 	draining   bool
 	drainUntil time.Time
 }
@@ -80,6 +82,7 @@ func New(cfg Config, dev device.Terminal, st *store.Store, prn Printer, log *zap
 		store:   st,
 		log:     log,
 		in:      make(chan input),
+		fired:   make(chan uint64),
 		stopped: make(chan struct{}),
 		printer: newPrintQueue(prn, log.Named("printer")),
 		asking:  map[string]bool{},
@@ -91,9 +94,7 @@ func New(cfg Config, dev device.Terminal, st *store.Store, prn Printer, log *zap
 // DrainTimeout) for one that is authorizing, and returns nil.
 func (e *Engine) Run(ctx context.Context) error {
 	defer close(e.stopped)
-	e.timer = time.NewTimer(time.Hour)
-	e.timer.Stop()
-	defer e.timer.Stop()
+	defer e.disarmTimer()
 
 	printDone := make(chan struct{})
 	pctx, stopPrint := context.WithCancel(context.WithoutCancel(ctx))
@@ -103,7 +104,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	e.restoreAwaiting()
 	done := ctx.Done()
 	for {
-		if e.draining && (e.cur == nil || !time.Now().Before(e.drainUntil)) {
+		if e.draining && (e.cur == nil || !e.cfg.Clock.Now().Before(e.drainUntil)) {
 			e.abandon()
 			return nil
 		}
@@ -115,8 +116,10 @@ func (e *Engine) Run(ctx context.Context) error {
 			e.handle(in)
 		case ev := <-e.dev.Events():
 			e.deviceEvent(ev)
-		case <-e.timer.C:
-			e.timeout()
+		case gen := <-e.fired:
+			if gen == e.timerGen {
+				e.timeout()
+			}
 		}
 	}
 }
@@ -125,7 +128,7 @@ func (e *Engine) Run(ctx context.Context) error {
 // stopped if it still can be.
 func (e *Engine) startDrain() {
 	e.draining = true
-	e.drainUntil = time.Now().Add(e.cfg.DrainTimeout)
+	e.drainUntil = e.cfg.Clock.Now().Add(e.cfg.DrainTimeout)
 	if e.cur == nil {
 		return
 	}
@@ -154,13 +157,23 @@ func (e *Engine) abandon() {
 // armTimer sets the single timer of the loop. Only one of the read, sign
 // and confirm windows can be open at a time.
 func (e *Engine) armTimer(k timerKind, d time.Duration) {
-	e.timer.Stop()
+	e.disarmTimer()
 	e.timerFor = k
-	e.timer.Reset(d)
+	gen := e.timerGen
+	e.stopTimer = e.cfg.Clock.AfterFunc(d, func() {
+		select {
+		case e.fired <- gen:
+		case <-e.stopped:
+		}
+	})
 }
 
 func (e *Engine) disarmTimer() {
-	e.timer.Stop()
+	if e.stopTimer != nil {
+		e.stopTimer()
+		e.stopTimer = nil
+	}
+	e.timerGen++
 	e.timerFor = timerNone
 }
 

@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"encoding/json"
-	"time"
 
 	"go.uber.org/zap"
 
@@ -45,7 +44,7 @@ func (e *Engine) startTxn(in input) {
 		}
 		t.orig = orig
 	}
-	now := time.Now()
+	now := e.cfg.Clock.Now()
 	t.rec = &store.Record{
 		Ptxid: ptxid, Code: in.code, Status: store.StatusRunning,
 		Request: in.body, Day: now.Format("20060102"),
