@@ -16,6 +16,7 @@ const (
 	ResultNoOriginal  = "9006" // no such original / already cancelled / no last transaction
 	ResultDuplicate   = "9007" // ptxid already used
 	ResultPrinter     = "9008" // printer unavailable
+	ResultReversed    = "9009" // not confirmed in time and reversed on the terminal: it no longer stands
 )
 
 // Result messages used by more than one part of termd. The Korean ones are
@@ -39,6 +40,9 @@ const (
 	MsgNoLast         = "직전 거래 없음"
 	MsgDuplicatePtxid = "이미 처리된 ptxid"
 	MsgPrinterDown    = "프린터 응답 없음"
+	MsgShutdown       = "termd 종료"
+	MsgReversed       = "결과 확인(980001)이 없어 망취소된 거래입니다"
+	MsgResolving      = "결과 확인 중"
 )
 
 // Final reports whether a result code ends a transaction (0010 does not).

@@ -39,6 +39,12 @@ type Config struct {
 	// DrainTimeout bounds how long shutdown waits for a transaction that
 	// can no longer be stopped (AUTHORIZING) to finish (10 s).
 	DrainTimeout time.Duration
+	// ChoreTimeout bounds the wait for the terminal's answer to a
+	// reversal or an outcome question (15 s); then it is asked again.
+	ChoreTimeout time.Duration
+	// JournalRetry is how often writes a failing journal owes are tried
+	// again (5 s).
+	JournalRetry time.Duration
 	// Clock runs every timeout above (the wall clock when nil).
 	Clock Clock
 }
@@ -58,6 +64,12 @@ func (c *Config) fill() {
 	}
 	if c.Model == "" {
 		c.Model = protocol.ModelT650P
+	}
+	if c.ChoreTimeout <= 0 {
+		c.ChoreTimeout = 15 * time.Second
+	}
+	if c.JournalRetry <= 0 {
+		c.JournalRetry = 5 * time.Second
 	}
 	if c.Clock == nil {
 		c.Clock = wallClock{}

@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"sync/atomic"
-	"time"
 
 	"go.uber.org/zap"
 
@@ -19,197 +18,175 @@ type Client interface {
 }
 
 // Engine runs transactions on the terminal. Create it with New, start Run,
-// then feed it with Frame and Closed from the POS listeners.
+// then feed it with Frame and Closed from the POS listeners; Drain begins
+// a graceful shutdown.
 type Engine struct {
 	cfg   Config
 	dev   device.Terminal
-	store *store.Store
+	store Journal
 	log   *zap.Logger
 
-	in      chan input
+	in      chan posMsg
+	drain   chan struct{}
 	stopped chan struct{} // closed when Run returns
 	codes   atomic.Pointer[[]byte]
-	// running mirrors the running transaction's ptxid and phase for 990001,
-	// which is answered off the loop.
-	running atomic.Pointer[runningTxn]
 	printer *printQueue
+	// view mirrors what off-loop readers need of the state: 990001 (the
+	// running phase) and the POS listeners (who holds the terminal).
+	view atomic.Pointer[view]
 
-	// Everything below is owned by the Run goroutine.
-	devUp      bool
-	cur        *txn
-	awaiting   string          // ptxid of the 0000 result waiting for 980001
-	reversing  string          // ptxid of the reversal on the terminal
-	asking     map[string]bool // outcome questions on the terminal
-	toReverse  []string        // reversals waiting for a free terminal
-	stopTimer  func() bool     // cancels the armed timer
-	timerFor   timerKind
-	timerGen   uint64      // tells a fired timer from one since re-armed
-	fired      chan uint64 // armed timers fire into the loop here
-	draining   bool
-	drainUntil time.Time
+	// Owned by the Run goroutine.
+	state  State
+	timers [numTimers]timer
+	fired  chan firing
 }
 
-type runningTxn struct {
-	ptxid string
-	phase Phase
+// Journal is the store as the engine uses it; *store.Store is the real one.
+type Journal interface {
+	Put(recs ...*store.Record) error
+	Get(ptxid string) (*store.Record, bool)
+	Last() (*store.Record, bool)
+	Unsettled() []*store.Record
+	FindApproval(code protocol.Code, approvalNo, day string) (*store.Record, bool)
+	Summary(from, to string) protocol.SummaryData
+	// Space reports an error when the journal's disk is below the
+	// margin a transaction needs.
+	Space() error
 }
 
-type timerKind int
+var _ Journal = (*store.Store)(nil)
 
-const (
-	timerNone timerKind = iota
-	timerRead
-	timerSign
-	timerConfirm
-)
-
-// input is one thing a POS connection asks of the loop.
-type input struct {
-	client Client
-	code   protocol.Code
-	info   protocol.Info
-	req    any    // the decoded request
-	body   []byte // the request as the terminal gets it (normalised JSON)
-	gone   bool   // the client disconnected
+type view struct {
+	phase       Phase
+	ptxid       string // of the running transaction
+	owner       Client // of the running transaction
+	resultOwner Client // of the result awaiting 980001
 }
 
 // New returns an Engine. prn may be nil when there is no printer.
-func New(cfg Config, dev device.Terminal, st *store.Store, prn Printer, log *zap.Logger) *Engine {
+func New(cfg Config, dev device.Terminal, st Journal, prn Printer, log *zap.Logger) *Engine {
 	cfg.fill()
-	return &Engine{
+	e := &Engine{
 		cfg:     cfg,
 		dev:     dev,
 		store:   st,
 		log:     log,
-		in:      make(chan input),
-		fired:   make(chan uint64),
+		in:      make(chan posMsg),
+		drain:   make(chan struct{}),
 		stopped: make(chan struct{}),
 		printer: newPrintQueue(prn, log.Named("printer")),
-		asking:  map[string]bool{},
+		fired:   make(chan firing),
+	}
+	e.view.Store(&view{})
+	return e
+}
+
+// Drain begins a graceful shutdown: no new transaction starts, a reading
+// or signing one is stopped, an authorizing one and a result awaiting its
+// 980001 on an open connection are waited for, at most DrainTimeout. Run
+// returns when nothing is left to wait for.
+func (e *Engine) Drain() {
+	select {
+	case e.drain <- struct{}{}:
+	case <-e.stopped:
 	}
 }
 
-// Run owns the state machine until ctx ends. On shutdown it stops a
-// transaction that is still reading or signing, waits (at most
-// DrainTimeout) for one that is authorizing, and returns nil.
+// Done is closed when Run has returned.
+func (e *Engine) Done() <-chan struct{} { return e.stopped }
+
+// Run owns the state machine until Drain has nothing left to wait for, or
+// ctx ends (a stop at once: the journal settles what is left at next start).
 func (e *Engine) Run(ctx context.Context) error {
 	defer close(e.stopped)
-	defer e.disarmTimer()
+	defer e.disarmAll()
 
 	printDone := make(chan struct{})
 	pctx, stopPrint := context.WithCancel(context.WithoutCancel(ctx))
 	go func() { defer close(printDone); e.printer.run(pctx) }()
 	defer func() { stopPrint(); <-printDone }()
 
-	e.restoreAwaiting()
-	done := ctx.Done()
+	if e.apply(e.bootInput()) {
+		return nil
+	}
 	for {
-		if e.draining && (e.cur == nil || !e.cfg.Clock.Now().Before(e.drainUntil)) {
-			e.abandon()
+		var in Input
+		select {
+		case <-ctx.Done():
+			e.log.Warn("stopped at once; what was left is settled at next start", zap.Stringer("phase", e.state.Phase))
+			return nil
+		case <-e.drain:
+			in = inDrain{}
+		case m := <-e.in:
+			in = e.posInput(m)
+		case ev := <-e.dev.Events():
+			if in = e.deviceInput(ev); in == nil {
+				continue
+			}
+		case f := <-e.fired:
+			if f.gen != e.timers[f.kind].gen {
+				continue // re-armed or disarmed since
+			}
+			in = inTimer{f.kind}
+		}
+		if e.apply(in) {
 			return nil
 		}
-		select {
-		case <-done:
-			done = nil
-			e.startDrain()
-		case in := <-e.in:
-			e.handle(in)
-		case ev := <-e.dev.Events():
-			e.deviceEvent(ev)
-		case gen := <-e.fired:
-			if gen == e.timerGen {
-				e.timeout()
+	}
+}
+
+// apply runs one input through next and carries out the effects; a write
+// feeds its outcome back in. It reports whether the machine stopped.
+func (e *Engine) apply(in Input) (stop bool) {
+	var later []Input // inputs the effects caused, taken after the write's outcome
+	for in != nil {
+		var fx []Effect
+		e.state, fx = next(&e.cfg, e.state, in)
+		in = nil
+		for _, f := range fx {
+			switch f := f.(type) {
+			case fxReply:
+				e.reply(f.To, f.Code, f.Body)
+			case fxSend:
+				if err := e.dev.Send(context.Background(), f.Frame); err != nil {
+					e.log.Warn("frame not sent to the terminal", zap.String("code", string(f.Frame.Code)), zap.Error(err))
+					later = append(later, inSendFailed{f.Frame.Code})
+				}
+			case fxWrite:
+				in = inWritten{f.Tag, e.store.Put(f.Recs...)}
+			case fxArm:
+				e.arm(f.Kind, f.D)
+			case fxDisarm:
+				e.disarm(f.Kind)
+			case fxLog:
+				if ce := e.log.Check(f.Level, f.Msg); ce != nil {
+					ce.Write(f.Fields...)
+				}
+			case fxStop:
+				stop = true
 			}
 		}
-	}
-}
-
-// startDrain begins shutdown: no new work, and a running transaction is
-// stopped if it still can be.
-func (e *Engine) startDrain() {
-	e.draining = true
-	e.drainUntil = e.cfg.Clock.Now().Add(e.cfg.DrainTimeout)
-	if e.cur == nil {
-		return
-	}
-	e.log.Info("shutting down with a transaction running", zap.String("ptxid", e.cur.rec.Ptxid), zap.Stringer("phase", e.cur.phase))
-	if e.cur.phase.Stoppable() {
-		e.requestCancel(protocol.ReasonShutdown, nil, "")
-	}
-	e.armTimer(timerNone, e.cfg.DrainTimeout) // wake the loop when the drain time is up
-}
-
-// abandon leaves a transaction the terminal never finished: it stays in the
-// journal as unknown and is resolved by asking the terminal at next start.
-func (e *Engine) abandon() {
-	if e.cur == nil {
-		return
-	}
-	t := e.cur
-	e.log.Warn("transaction unfinished at shutdown; it will be resolved at next start", zap.String("ptxid", t.rec.Ptxid))
-	e.markUnknown(t)
-	e.clearCur()
-	// Its owner still gets one final answer: the outcome is unknown for
-	// now, and 990001 tells it after the restart.
-	e.reply(t.owner, t.rec.Code, result(protocol.ResultDevice, "termd 종료: 승인 결과 확인 중", withPtxid(t.rec.Ptxid)))
-}
-
-// armTimer sets the single timer of the loop. Only one of the read, sign
-// and confirm windows can be open at a time.
-func (e *Engine) armTimer(k timerKind, d time.Duration) {
-	e.disarmTimer()
-	e.timerFor = k
-	gen := e.timerGen
-	e.stopTimer = e.cfg.Clock.AfterFunc(d, func() {
-		select {
-		case e.fired <- gen:
-		case <-e.stopped:
+		if in == nil && len(later) > 0 {
+			in, later = later[0], later[1:]
 		}
-	})
-}
-
-func (e *Engine) disarmTimer() {
-	if e.stopTimer != nil {
-		e.stopTimer()
-		e.stopTimer = nil
 	}
-	e.timerGen++
-	e.timerFor = timerNone
+	e.publish()
+	return stop
 }
 
-func (e *Engine) timeout() {
-	k := e.timerFor
-	e.timerFor = timerNone
-	switch k {
-	case timerRead:
-		e.txnTimeout(protocol.ReasonReadTimeout)
-	case timerSign:
-		e.txnTimeout(protocol.ReasonSignTimeout)
-	case timerConfirm:
-		e.confirmWindowPassed()
+// publish mirrors the state for readers off the loop.
+func (e *Engine) publish() {
+	s := &e.state
+	v := &view{phase: s.Phase, resultOwner: s.Result.Owner}
+	if s.Phase.running() {
+		v.ptxid, v.owner = s.Txn.Rec.Ptxid, s.Txn.Owner
 	}
+	e.view.Store(v)
 }
 
-// busy reports why a new transaction cannot start now, as a result message,
-// or "" when the terminal is free.
-func (e *Engine) busy() (code, msg string) {
-	switch {
-	case e.draining:
-		return protocol.ResultDevice, "termd is shutting down"
-	case !e.devUp:
-		return protocol.ResultDevice, protocol.MsgDeviceDown
-	case e.cur != nil:
-		return protocol.ResultBusy, protocol.MsgBusy
-	case e.awaiting != "":
-		return protocol.ResultBusy, "직전 거래의 결과 확인(980001)을 기다리는 중입니다"
-	case e.reversing != "":
-		return protocol.ResultBusy, "미확인 거래를 망취소하는 중입니다"
-	}
-	return "", ""
-}
-
-// clearCur forgets the running transaction.
-func (e *Engine) clearCur() {
-	e.cur = nil
-	e.running.Store(nil)
+// Holds reports whether c owns the running transaction or the result
+// awaiting 980001: such a connection must not be closed to make room.
+func (e *Engine) Holds(c Client) bool {
+	v := e.view.Load()
+	return c != nil && (v.owner == c || v.resultOwner == c)
 }

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"encoding/json"
-	"errors"
 
 	"go.uber.org/zap"
 
@@ -31,7 +30,7 @@ func (e *Engine) Frame(c Client, f protocol.Frame) {
 		e.printer.submit(c, req.(*protocol.PrintRequest), e.reply)
 		return
 	}
-	in := input{client: c, code: f.Code, info: info, req: req}
+	in := posMsg{client: c, code: f.Code, info: info, req: req}
 	if info.Kind == protocol.KindTransaction {
 		if in.body, err = json.Marshal(req); err != nil {
 			e.reply(c, f.Code, result(protocol.ResultInvalid, "body: "+err.Error(), nil))
@@ -41,32 +40,42 @@ func (e *Engine) Frame(c Client, f protocol.Frame) {
 	select {
 	case e.in <- in:
 	case <-e.stopped:
-		e.reply(c, f.Code, result(protocol.ResultDevice, "termd is shutting down", nil))
+		e.reply(c, f.Code, result(protocol.ResultDevice, msgShuttingDown, ptxidOf(f.Body)))
 	}
 }
 
 // Closed tells the engine a POS connection has ended.
 func (e *Engine) Closed(c Client) {
 	select {
-	case e.in <- input{client: c, gone: true}:
+	case e.in <- posMsg{client: c, gone: true}:
 	case <-e.stopped:
 	}
 }
 
-// handle runs on the loop.
-func (e *Engine) handle(in input) {
+// posMsg is what a POS connection hands the loop.
+type posMsg struct {
+	client Client
+	code   protocol.Code
+	info   protocol.Info
+	req    any    // the decoded request
+	body   []byte // the request as the terminal gets it (normalised JSON)
+	gone   bool   // the client disconnected
+}
+
+// posInput turns a POS message into an input, on the loop, so that what
+// it looks up in the journal is what the machine decides on.
+func (e *Engine) posInput(m posMsg) Input {
 	switch {
-	case in.gone:
-		e.clientGone(in.client)
-	case in.info.Kind == protocol.KindTransaction:
-		e.startTxn(in)
-	case in.code == protocol.CodeConfirm:
-		e.confirm(in.client)
-	case in.code == protocol.CodeAbort:
-		e.abort(in.client)
-	case in.info.Family != protocol.FamilyNone: // a read-cancel
-		e.readCancel(in.client, in.code, in.info.Family)
+	case m.gone:
+		return inClientGone{m.client}
+	case m.info.Kind == protocol.KindTransaction:
+		return e.requestInput(m.client, m.code, m.info, m.req, m.body)
+	case m.code == protocol.CodeConfirm:
+		return inConfirm{m.client}
+	case m.code == protocol.CodeAbort:
+		return inAbort{m.client, e.printer.busy()}
 	}
+	return inReadCancel{m.client, m.code, m.info.Family}
 }
 
 // reply sends a frame to c, if c is still there. A client that went away
@@ -110,4 +119,3 @@ func ptxidOf(body []byte) any {
 	return protocol.PtxidData{Ptxid: v.Ptxid}
 }
 
-var errNoCodes = errors.New("no code list from the terminal yet")

@@ -27,35 +27,48 @@ func (e *Engine) query(c Client, code protocol.Code, req any) {
 			e.reply(c, code, *b)
 			return
 		}
-		e.reply(c, code, result(protocol.ResultDevice, errNoCodes.Error(), nil))
+		e.reply(c, code, result(protocol.ResultDevice, "단말기 코드 목록을 아직 받지 못했습니다", nil))
 	}
 }
 
 // lastTransaction builds the 990001 answer: the last transaction's final
-// answer body plus what became of it since.
+// answer body, what became of it since, and on top a result code that says
+// whether it stands now (SPEC §3.3): 9009 once reversed, 9004 while its
+// outcome is being settled, 0001 while it runs.
 func (e *Engine) lastTransaction() []byte {
 	rec, ok := e.store.Last()
 	if !ok {
 		return result(protocol.ResultNoOriginal, protocol.MsgNoLast, nil)
 	}
 	body := map[string]json.RawMessage{}
-	if len(rec.Final) > 0 && json.Unmarshal(rec.Final, &body) == nil {
-		// the final answer as sent
-	} else {
-		body = map[string]json.RawMessage{
-			"resultCode":    mustJSON(protocol.ResultProcessing),
-			"resultMessage": mustJSON("처리중"),
-			"data":          mustJSON(protocol.PtxidData{Ptxid: rec.Ptxid}),
-		}
+	if len(rec.Final) == 0 || json.Unmarshal(rec.Final, &body) != nil {
+		body = map[string]json.RawMessage{"data": mustJSON(protocol.PtxidData{Ptxid: rec.Ptxid})}
 	}
-	if r := e.running.Load(); r != nil && r.ptxid == rec.Ptxid {
-		body["phase"] = mustJSON(r.phase.String())
+	code, msg := standing(rec)
+	if v := e.view.Load(); v.ptxid == rec.Ptxid {
+		code, msg = protocol.ResultProcessing, "처리중"
+		body["phase"] = mustJSON(v.phase.String())
+	}
+	if code != "" {
+		body["resultCode"], body["resultMessage"] = mustJSON(code), mustJSON(msg)
 	}
 	body["transactionCode"] = mustJSON(rec.Code)
 	body["status"] = mustJSON(PublicStatus(rec.Status))
 	body["confirmed"] = mustJSON(rec.Confirmed())
 	b, _ := json.Marshal(body)
 	return b
+}
+
+// standing is the top-level result of a journaled transaction that no
+// longer stands as it was answered, or "" when the stored answer is true.
+func standing(rec *store.Record) (code, msg string) {
+	switch rec.Status {
+	case store.StatusReversed:
+		return protocol.ResultReversed, protocol.MsgReversed
+	case store.StatusRunning, store.StatusUnknown:
+		return protocol.ResultDevice, protocol.MsgResolving
+	}
+	return "", ""
 }
 
 // PublicStatus is the status 990001 reports for a record.

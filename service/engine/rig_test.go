@@ -29,7 +29,7 @@ type rig struct {
 	fromDaemon chan protocol.Frame
 	plug       chan net.Conn // hands the driver a fresh link
 	stop       func()
-	shutdown   context.CancelFunc // asks the engine to stop, as SIGTERM does
+	shutdown   func() // asks the engine to drain, as SIGTERM does
 }
 
 func newRig(t *testing.T, cfg Config) *rig {
@@ -52,7 +52,7 @@ func newRig(t *testing.T, cfg Config) *rig {
 	r.eng = New(cfg, drv, st, nil, log.Named("engine"))
 
 	ctx, cancel := context.WithCancel(context.Background())
-	r.shutdown = cancel
+	r.shutdown = func() { r.eng.Drain(); synctest.Wait() }
 	devCtx, cancelDev := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { drv.Run(devCtx) })

@@ -69,7 +69,7 @@ func TestTransactionWhileResultAwaitsConfirmationIsBusy(t *testing.T) {
 		p.expect(credit, protocol.ResultBusy, "", "A2")
 		r.terminalIdle()
 		p.send(r.eng, protocol.CodeConfirm, "")
-		p.expect(protocol.CodeConfirm, "0000", protocol.MsgConfirmed, "")
+		p.expect(protocol.CodeConfirm, "0000", protocol.MsgConfirmed, "A1")
 		start(t, r, p, "A2", 1000) // free again
 	})
 }
@@ -241,10 +241,13 @@ func TestConfirmFromAnyConnectionIsIdempotent(t *testing.T) {
 		start(t, r, p, "A1", 1000)
 		r.approve(credit, "A1", 1000)
 		p.expect(credit, "0000", "", "A1")
+		// The answer names what it settled, and a repeat settles nothing new.
 		other.send(r.eng, protocol.CodeConfirm, "")
-		other.expect(protocol.CodeConfirm, "0000", protocol.MsgConfirmed, "")
+		if a := other.expect(protocol.CodeConfirm, "0000", protocol.MsgConfirmed, "A1"); a.Body["data"].(map[string]any)["status"] != "approved" {
+			t.Fatalf("980001 data: %v", a.Body["data"])
+		}
 		other.send(r.eng, protocol.CodeConfirm, "")
-		other.expect(protocol.CodeConfirm, "0000", protocol.MsgConfirmed, "")
+		other.expect(protocol.CodeConfirm, "0000", protocol.MsgConfirmed, "A1")
 		time.Sleep(time.Minute)
 		r.terminalIdle() // confirmed: never reversed
 		if rec, _ := r.store.Get("A1"); rec.Status != store.StatusApproved || !rec.Confirmed() {
@@ -375,7 +378,7 @@ func TestOwnerDisconnectWhileAuthorizingRecoversWith990001And980001(t *testing.T
 			t.Fatalf("990001: %+v", a.Body)
 		}
 		again.send(r.eng, protocol.CodeConfirm, "")
-		again.expect(protocol.CodeConfirm, "0000", "", "")
+		again.expect(protocol.CodeConfirm, "0000", "", "A1")
 		time.Sleep(time.Minute)
 		r.terminalIdle()
 		if rec, _ := r.store.Get("A1"); !rec.Confirmed() || rec.Status != store.StatusApproved {
@@ -407,9 +410,21 @@ func TestUnpluggedWhileReadingEndsWith9004(t *testing.T) {
 		start(t, r, p, "A1", 1000)
 		r.unplug()
 		p.expect(credit, protocol.ResultDevice, "", "A1")
+		if rec, _ := r.store.Get("A1"); rec.Status != store.StatusUnknown {
+			t.Fatalf("journal says %s, want unknown until the terminal tells", rec.Status)
+		}
 		p.send(r.eng, credit, approval("A2", 1000))
 		p.expect(credit, protocol.ResultDevice, "", "A2")
 		r.plugIn()
+		// A pulled cable does not stop the terminal: it is asked first.
+		if f := r.toTerminal(); f.Code != protocol.DevOutcome {
+			t.Fatalf("terminal got %s, want an outcome question", f.Code)
+		}
+		stopped := mustJSON(protocol.Response{ResultCode: "9999", ResultMessage: protocol.MsgUserCancel, Data: protocol.PtxidData{Ptxid: "A1"}})
+		r.say(protocol.DevOutcome, protocol.DevOutcomeAnswer{ResultCode: "0000", Ptxid: "A1", Code: credit, Status: protocol.OutcomeFailed, Final: stopped})
+		if rec, _ := r.store.Get("A1"); rec.Status != store.StatusFailed {
+			t.Fatalf("journal says %s, want failed as the terminal says", rec.Status)
+		}
 		start(t, r, p, "A3", 1000)
 	})
 }

@@ -37,7 +37,8 @@ func TestShutdownWhileReadingCancelsOnTheTerminalAndAnswersTheOwner(t *testing.T
 		r.terminalIdle()
 		r.say(protocol.DevCancel, protocol.DevResult{ResultCode: "0000", Ptxid: "S1"})
 		r.say(credit, protocol.Response{ResultCode: protocol.ResultFailed, ResultMessage: protocol.MsgUserCancel, Data: protocol.PtxidData{Ptxid: "S1"}})
-		p.expect(credit, protocol.ResultFailed, "", "S1")
+		// The customer did not cancel: termd did.
+		p.expect(credit, protocol.ResultFailed, protocol.MsgShutdown, "S1")
 		p.quiet()
 		if !r.stopped() {
 			t.Fatal("engine still running with nothing left to do")
@@ -56,8 +57,17 @@ func TestShutdownWhileAuthorizingWaitsForTheAnswer(t *testing.T) {
 		time.Sleep(5 * time.Second)
 		r.approve(credit, "S1", 1000)
 		p.expect(credit, "0000", "", "S1")
+		// The owner is still connected: its 980001 is waited for.
+		if r.stopped() {
+			t.Fatal("engine stopped before the POS could confirm")
+		}
+		p.send(r.eng, protocol.CodeConfirm, "")
+		p.expect(protocol.CodeConfirm, "0000", "", "S1")
 		if !r.stopped() {
-			t.Fatal("engine still running after the answer")
+			t.Fatal("engine still running after the confirmation")
+		}
+		if rec, _ := r.store.Get("S1"); !rec.Confirmed() {
+			t.Fatal("confirmation not journaled")
 		}
 	})
 }

@@ -30,6 +30,10 @@ type Options struct {
 	Retention time.Duration
 	// Now is the clock (time.Now).
 	Now func() time.Time
+	// MinFree is the free disk space below which Space refuses new
+	// transactions (4 MiB: far more than a day of records, so a
+	// transaction admitted can always be finished).
+	MinFree int64
 }
 
 const (
@@ -43,6 +47,7 @@ var bucket = []byte("tx")
 type Store struct {
 	opt  Options
 	log  *zap.Logger
+	dir  string
 	path string
 	db   *bolt.DB
 	mem  *memdb.MemDB
@@ -57,6 +62,9 @@ func Open(dir string, opt Options, log *zap.Logger) (*Store, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
+	if opt.MinFree <= 0 {
+		opt.MinFree = 4 << 20
+	}
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("store: create data dir: %w", err)
 	}
@@ -65,7 +73,7 @@ func Open(dir string, opt Options, log *zap.Logger) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{opt: opt, log: log, path: path, db: db}
+	s := &Store{opt: opt, log: log, dir: dir, path: path, db: db}
 	if s.mem, err = memdb.NewMemDB(schema); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: %w", err)
