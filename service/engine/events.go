@@ -19,20 +19,20 @@ type Input interface{ input() }
 type (
 	// inRequest is a transaction request (010010, 010020, …).
 	inRequest struct {
-		Client Client
-		Code   protocol.Code
-		Info   protocol.Info
-		Ptxid  string
+		Client    Client
+		Code      protocol.Code
+		Info      protocol.Info
+		Ptxid     string
 		Body      []byte        // the request as the terminal gets it
 		Journaled []byte        // the request as the journal keeps it (personal data masked)
 		Day       string        // today, yyyyMMdd
-		Dup    *store.Record // the journaled record of the same ptxid
-		Orig   *store.Record // for a cancel: the approval it cancels
-		NoOrig string        // for a cancel: why it cannot be cancelled
-		NoDisk bool          // dataDir is below the free-space margin
+		Dup       *store.Record // the journaled record of the same ptxid
+		Orig      *store.Record // for a cancel: the approval it cancels
+		NoOrig    string        // for a cancel: why it cannot be cancelled
+		NoDisk    bool          // dataDir is below the free-space margin
 	}
-	inConfirm    struct{ Client Client }
-	inAbort      struct {
+	inConfirm struct{ Client Client }
+	inAbort   struct {
 		Client      Client
 		PrinterBusy bool // a print job runs: 555555 cannot stop it
 	}
@@ -57,8 +57,8 @@ type (
 		Rec    *store.Record
 		Orig   *store.Record // the approval Rec cancels, if it is a cancel
 	}
-	inCancelAnswer  struct{ Ptxid, Result string }
-	inOutcome       struct {
+	inCancelAnswer struct{ Ptxid, Result string }
+	inOutcome      struct {
 		A    protocol.DevOutcomeAnswer
 		Orig *store.Record // the approval A's transaction cancels, if any
 	}
@@ -155,10 +155,10 @@ const (
 type writeTag int
 
 const (
-	writeStart     writeTag = iota + 1 // a new transaction's record
-	writeFinal                         // a transaction's final answer
-	writeConfirm                       // a 980001
-	writeSettled                       // a reversal, an outcome, an unconfirmed mark
-	writeUnknown                       // a transaction left unknown (link lost, shutdown)
-	writeRetry                         // records owed by an earlier failed write
+	writeStart   writeTag = iota + 1 // a new transaction's record
+	writeFinal                       // a transaction's final answer
+	writeConfirm                     // a 980001
+	writeSettled                     // a reversal, an outcome, an unconfirmed mark
+	writeUnknown                     // a transaction left unknown (link lost, shutdown)
+	writeRetry                       // records owed by an earlier failed write
 )

@@ -118,4 +118,3 @@ func ptxidOf(body []byte) any {
 	}
 	return protocol.PtxidData{Ptxid: v.Ptxid}
 }
-

@@ -81,7 +81,7 @@ func (st *step) send(code protocol.Code, body []byte) {
 }
 
 func (st *step) arm(k timerKind, d time.Duration) { st.fx = append(st.fx, fxArm{k, d}) }
-func (st *step) disarm(k timerKind)              { st.fx = append(st.fx, fxDisarm{k}) }
+func (st *step) disarm(k timerKind)               { st.fx = append(st.fx, fxDisarm{k}) }
 
 func (st *step) log(l zapcore.Level, msg string, f ...zap.Field) {
 	st.fx = append(st.fx, fxLog{l, msg, f})

@@ -171,7 +171,7 @@ type Chore struct {
 type choreKind int
 
 const (
-	choreReverse choreKind = iota + 1 // reverse (망취소) an unconfirmed approval
-	choreAsk                          // ask the outcome of a lost answer
-	choreAskAfterReverse              // ask whether a reversal took effect
+	choreReverse         choreKind = iota + 1 // reverse (망취소) an unconfirmed approval
+	choreAsk                                  // ask the outcome of a lost answer
+	choreAskAfterReverse                      // ask whether a reversal took effect
 )
