@@ -153,7 +153,7 @@ func (e *Engine) apply(in Input) (stop bool) {
 					later = append(later, inSendFailed{f.Frame.Code})
 				}
 			case fxWrite:
-				in = inWritten{f.Tag, e.store.Put(f.Recs...)}
+				in = inWritten{f.Tag, f.Recs, e.store.Put(f.Recs...)}
 			case fxArm:
 				e.arm(f.Kind, f.D)
 			case fxDisarm:

@@ -66,8 +66,9 @@ type (
 	inTimer         struct{ Kind timerKind }
 	// inWritten is the outcome of the last write effect.
 	inWritten struct {
-		Tag writeTag
-		Err error
+		Tag  writeTag
+		Recs []*store.Record
+		Err  error
 	}
 	// inSendFailed: a frame could not be queued to the terminal.
 	inSendFailed struct{ Code protocol.Code }

@@ -47,7 +47,7 @@ func next(cfg *Config, s State, in Input) (State, []Effect) {
 	case inTimer:
 		st.timer(in.Kind)
 	case inWritten:
-		st.written(in.Tag, in.Err)
+		st.written(in.Tag, in.Recs, in.Err)
 	case inSendFailed:
 		st.sendFailed(in.Code)
 	case inBoot:
@@ -110,7 +110,7 @@ func covers(recs []*store.Record, ptxid string) bool {
 }
 
 // written takes the outcome of the step's write.
-func (st *step) written(tag writeTag, err error) {
+func (st *step) written(tag writeTag, recs []*store.Record, err error) {
 	if err == nil && len(st.s.Unwritten) > 0 {
 		st.s.Unwritten = nil // the write carried them too
 		st.s.Journal = JournalOK
@@ -125,8 +125,8 @@ func (st *step) written(tag writeTag, err error) {
 	case writeConfirm:
 		st.confirmed(err)
 	case writeSettled, writeUnknown, writeRetry:
-		if err != nil && tag != writeRetry {
-			st.log(zapcore.ErrorLevel, "journal write failed; retrying", zap.Error(err))
+		if err != nil {
+			st.owe(err, recs...)
 		}
 	}
 }

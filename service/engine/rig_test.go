@@ -24,6 +24,7 @@ type rig struct {
 	t     *testing.T
 	eng   *Engine
 	store *store.Store
+	disk  *faultyJournal // the store as the engine sees it: fails on command
 	term  *protocol.Conn
 	// fromDaemon holds every frame the daemon sent to the terminal.
 	fromDaemon chan protocol.Frame
@@ -39,7 +40,7 @@ func newRig(t *testing.T, cfg Config) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &rig{t: t, store: st, fromDaemon: make(chan protocol.Frame, 64), plug: make(chan net.Conn, 1)}
+	r := &rig{t: t, store: st, disk: &faultyJournal{Store: st}, fromDaemon: make(chan protocol.Frame, 64), plug: make(chan net.Conn, 1)}
 	open := func(ctx context.Context) (device.FrameConn, error) {
 		select {
 		case c := <-r.plug:
@@ -49,7 +50,7 @@ func newRig(t *testing.T, cfg Config) *rig {
 		}
 	}
 	drv := device.NewDriver(open, log.Named("device"), device.Options{})
-	r.eng = New(cfg, drv, st, nil, log.Named("engine"))
+	r.eng = New(cfg, drv, r.disk, nil, log.Named("engine"))
 
 	ctx, cancel := context.WithCancel(context.Background())
 	r.shutdown = func() { r.eng.Drain(); synctest.Wait() }

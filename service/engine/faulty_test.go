@@ -1,0 +1,45 @@
+package engine
+
+import (
+	"errors"
+	"sync/atomic"
+
+	"github.com/termd/termd/service/store"
+)
+
+// faultyJournal is the real store with a disk that fails on command: the
+// next n writes fail as a full disk does, or free space runs low.
+type faultyJournal struct {
+	*store.Store
+	failing  atomic.Int32 // writes still to fail; -1: all of them
+	lowSpace atomic.Bool
+	puts     atomic.Int32 // writes tried
+}
+
+var _ Journal = (*faultyJournal)(nil)
+
+var errDiskFull = errors.New("write /var/lib/termd/journal.db: no space left on device")
+
+// fail makes the next n writes fail (n < 0: every write until heal).
+func (f *faultyJournal) fail(n int) { f.failing.Store(int32(n)) }
+func (f *faultyJournal) heal()      { f.failing.Store(0) }
+
+func (f *faultyJournal) Put(recs ...*store.Record) error {
+	f.puts.Add(1)
+	for {
+		n := f.failing.Load()
+		if n == 0 {
+			return f.Store.Put(recs...)
+		}
+		if n < 0 || f.failing.CompareAndSwap(n, n-1) {
+			return errDiskFull
+		}
+	}
+}
+
+func (f *faultyJournal) Space() error {
+	if f.lowSpace.Load() {
+		return store.ErrLowSpace
+	}
+	return f.Store.Space()
+}
