@@ -27,7 +27,7 @@ func startTermd(t *testing.T) (tcp, ws string) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { d.Run(ctx); close(done) }()
+	go func() { d.Run(ctx, nil); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
 	tcp, ws = d.TCPAddr().String(), "ws://"+d.WSAddr().String()+"/ws"
 	for range 1000 { // until the emulated terminal is up

@@ -45,7 +45,7 @@ func emulate(args []string, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
-	return untilSignal(cfg, stderr, func(ctx context.Context, log *zap.Logger) error {
+	return untilSignal(cfg, stderr, func(ctx context.Context, _ <-chan struct{}, log *zap.Logger) error {
 		t := emulator.New(emulator.Config{
 			Model:     protocol.Model(cfg.Device.Model),
 			CardDelay: cfg.Emulator.CardDelay,

@@ -94,24 +94,41 @@ func runDaemon(args []string, stderr io.Writer) int {
 	if !service.Interactive() { // started by the service manager
 		return runService(cfg, stderr)
 	}
-	return untilSignal(cfg, stderr, func(ctx context.Context, log *zap.Logger) error {
-		return serve(ctx, cfg, log)
+	return untilSignal(cfg, stderr, func(ctx context.Context, now <-chan struct{}, log *zap.Logger) error {
+		return serve(ctx, now, cfg, log)
 	})
 }
 
-// untilSignal runs f with the configured logger until it returns or
-// SIGINT/SIGTERM cancels its context, and turns its error into an exit
-// status.
-func untilSignal(cfg config.Config, stderr io.Writer, f func(context.Context, *zap.Logger) error) int {
+// untilSignal runs f with the configured logger until it returns, and
+// turns its error into an exit status. The first SIGINT/SIGTERM cancels
+// f's context (a graceful stop: f says what it waits for); a second one
+// closes now (stop at once).
+func untilSignal(cfg config.Config, stderr io.Writer, f func(ctx context.Context, now <-chan struct{}, log *zap.Logger) error) int {
 	log, closeLog, err := newLogger(cfg, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "termd: %v\n", err)
 		return 1
 	}
 	defer closeLog()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
-	if err := f(ctx, log); err != nil {
+	now := make(chan struct{})
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go func() {
+		select {
+		case <-sigs:
+		case <-ctx.Done():
+			return
+		}
+		fmt.Fprintln(stderr, "termd: stopping; press Ctrl-C again to stop at once")
+		stop()
+		<-sigs
+		fmt.Fprintln(stderr, "termd: stopping at once; the journal settles what was left at next start")
+		close(now)
+	}()
+	if err := f(ctx, now, log); err != nil {
 		log.Error("termd failed", zap.Error(err))
 		fmt.Fprintf(stderr, "termd: %v\n", err)
 		return 1
@@ -161,7 +178,7 @@ func configPath(args []string) string {
 	return ""
 }
 
-func serve(ctx context.Context, cfg config.Config, log *zap.Logger) error {
+func serve(ctx context.Context, now <-chan struct{}, cfg config.Config, log *zap.Logger) error {
 	d, err := daemon.New(cfg, log)
 	if err != nil {
 		return err
@@ -171,5 +188,5 @@ func serve(ctx context.Context, cfg config.Config, log *zap.Logger) error {
 	if cfg.DeviceKind() == "emulator" {
 		log.Info("no device.port configured: using the emulated terminal (amounts ending 01-09 play declines, timeouts and signatures)")
 	}
-	return d.Run(ctx)
+	return d.Run(ctx, now)
 }

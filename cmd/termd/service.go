@@ -178,7 +178,7 @@ func runService(cfg config.Config, stderr io.Writer) int {
 		return 1
 	}
 	defer closeLog()
-	p := &program{log: log, run: func(ctx context.Context) error { return serve(ctx, cfg, log) }}
+	p := &program{log: log, run: func(ctx context.Context) error { return serve(ctx, nil, cfg, log) }}
 	svc, err := service.New(p, &service.Config{Name: "termd"})
 	if err == nil {
 		err = svc.Run()

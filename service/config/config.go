@@ -61,6 +61,7 @@ type Timeouts struct {
 	Read      time.Duration `yaml:"read"`
 	Signature time.Duration `yaml:"signature"`
 	Confirm   time.Duration `yaml:"confirm"`
+	Drain     time.Duration `yaml:"drain"`
 }
 
 type Confirm struct {
@@ -97,7 +98,7 @@ func Default() Config {
 		Listen:   Listen{TCP: "127.0.0.1:9931", WS: "127.0.0.1:9932", MaxClients: 32, Charset: "utf-8"},
 		Device:   Device{Baud: 115200, Model: "T650P"},
 		Printer:  Printer{Baud: 9600, Columns: 42},
-		Timeouts: Timeouts{Read: 60 * time.Second, Signature: 30 * time.Second, Confirm: 30 * time.Second},
+		Timeouts: Timeouts{Read: 60 * time.Second, Signature: 30 * time.Second, Confirm: 30 * time.Second, Drain: 10 * time.Second},
 		Confirm:  Confirm{Policy: "reverse"},
 		Emulator: Emulator{CardDelay: time.Second, SignDelay: 2 * time.Second, AuthDelay: 500 * time.Millisecond, Control: "127.0.0.1:9933"},
 		DataDir:  DefaultDataDir(),

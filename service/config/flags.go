@@ -28,6 +28,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.Timeouts.Read, "timeouts.read", c.Timeouts.Read, "wait this long for a card, QR or keyed number")
 	fs.DurationVar(&c.Timeouts.Signature, "timeouts.signature", c.Timeouts.Signature, "wait this long for a signature (30s; change only for tests)")
 	fs.DurationVar(&c.Timeouts.Confirm, "timeouts.confirm", c.Timeouts.Confirm, "a successful result must be confirmed (980001) within this")
+	fs.DurationVar(&c.Timeouts.Drain, "timeouts.drain", c.Timeouts.Drain, "at shutdown, wait this long for a payment to finish and its 980001")
 	fs.StringVar(&c.Confirm.Policy, "confirm.policy", c.Confirm.Policy, "unconfirmed results: reverse, hold or off")
 	fs.BoolVar(&c.Emulator.Manual, "emulator.manual", c.Emulator.Manual, "emulated card and signature wait for the control panel")
 	fs.StringVar(&c.Emulator.Control, "emulator.control", c.Emulator.Control, `emulator control panel address ("" disables)`)

@@ -88,6 +88,7 @@ func (c *Config) checkTimeouts() error {
 		{"timeouts.read", c.Timeouts.Read, 10 * time.Minute},
 		{"timeouts.signature", c.Timeouts.Signature, 5 * time.Minute},
 		{"timeouts.confirm", c.Timeouts.Confirm, 10 * time.Minute},
+		{"timeouts.drain", c.Timeouts.Drain, 10 * time.Minute},
 	} {
 		if d.v <= 0 || d.v > d.max {
 			return keyErr(d.key, "%v must be above 0 and at most %v", d.v, d.max)

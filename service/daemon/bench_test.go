@@ -32,7 +32,7 @@ func startDaemon(b testing.TB) *Daemon {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { d.Run(ctx); close(done) }()
+	go func() { d.Run(ctx, nil); close(done) }()
 	b.Cleanup(func() { cancel(); <-done })
 	// Wait until the emulated terminal's link is up.
 	c := dial(b, d.TCPAddr().String())

@@ -31,8 +31,6 @@ type Daemon struct {
 	engine  *engine.Engine
 	pos     *pos.Server
 	panelLn net.Listener // the emulator's control panel, if served
-	// drainEngine stops the engine and waits for it; set by Run.
-	drainEngine func()
 }
 
 // New opens the journal, prepares the terminal and binds the POS sockets.
@@ -72,6 +70,7 @@ func New(cfg config.Config, log *zap.Logger) (_ *Daemon, err error) {
 		ConfirmTimeout: cfg.Timeouts.Confirm,
 		Policy:         policy,
 		Model:          protocol.Model(cfg.Device.Model),
+		DrainTimeout:   cfg.Timeouts.Drain,
 	}, d.driver, d.store, prn, log.Named("engine"))
 	charset, err := protocol.ParseCharset(cfg.Listen.Charset)
 	if err != nil {
@@ -84,9 +83,6 @@ func New(cfg config.Config, log *zap.Logger) (_ *Daemon, err error) {
 		MaxClients: cfg.Listen.MaxClients,
 		Token:      cfg.Auth.Token,
 		Charset:    charset,
-		// The engine finishes while the POS connections are still open,
-		// so the owner of a running transaction gets its final answer.
-		BeforeClose: func() { d.drainEngine() },
 	}, handler{d.engine}, log)
 	if err != nil {
 		return nil, err
@@ -143,11 +139,9 @@ func (d *Daemon) printer() (engine.Printer, error) {
 func (d *Daemon) TCPAddr() net.Addr { return d.pos.TCPAddr() }
 func (d *Daemon) WSAddr() net.Addr  { return d.pos.WSAddr() }
 
-// Run serves until ctx ends, then shuts down in order: stop taking POS
-// connections, let the engine finish or cancel the running transaction,
-// then close the terminal link and the journal.
-func (d *Daemon) Run(ctx context.Context) error {
-	defer d.store.Close()
+// Run serves until ctx ends, then shuts down (see shutdown). A value on
+// now during the shutdown stops it at once.
+func (d *Daemon) Run(ctx context.Context, now <-chan struct{}) error {
 	bg := context.WithoutCancel(ctx)
 	engCtx, stopEngine := context.WithCancel(bg)
 	devCtx, stopDevice := context.WithCancel(bg)
@@ -158,26 +152,36 @@ func (d *Daemon) Run(ctx context.Context) error {
 	wg.Go(func() { d.driver.Run(devCtx) })
 	wg.Go(func() { d.servePanel(devCtx) })
 	wg.Go(func() { d.compactDaily(devCtx) })
-	engDone := make(chan error, 1)
-	go func() { engDone <- d.engine.Run(engCtx) }()
-	var engErr error
-	var drained sync.Once
-	d.drainEngine = func() {
-		drained.Do(func() {
-			stopEngine()
-			engErr = <-engDone
-		})
-	}
+	wg.Go(func() { d.engine.Run(engCtx) })
 
-	err := d.pos.Serve(ctx)
-	d.drainEngine() // already done by Serve, unless Serve failed at once
-	if err == nil {
-		err = engErr
-	}
+	err := d.pos.Accept(ctx)
+	d.shutdown(now, stopEngine)
 	stopDevice()
 	wg.Wait()
+	d.store.Close()
 	d.log.Info("termd stopped")
 	return err
+}
+
+// shutdown is the order of a stop (SPEC §4), top to bottom. The POS
+// listeners have stopped accepting. The engine stops a transaction still
+// reading or signing, waits for one the card company is deciding and for
+// the 980001 of a result just delivered to a connection still open, at
+// most timeouts.drain; a value on now cuts that short, and what was left
+// is settled from the journal at next start. Only then do the POS
+// connections close, each after its last answers are written. The caller
+// then stops the terminal link and closes the journal.
+func (d *Daemon) shutdown(now <-chan struct{}, stopEngine context.CancelFunc) {
+	d.engine.Drain()
+	select {
+	case <-d.engine.Done():
+	case <-now:
+		d.log.Warn("stopping at once; the journal settles what was left at next start")
+		stopEngine()
+		<-d.engine.Done()
+	}
+	stopEngine()
+	d.pos.Close()
 }
 
 // compactDaily drops settled transactions past the retention, at start and

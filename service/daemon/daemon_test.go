@@ -30,7 +30,7 @@ func TestShutdownMidPaymentLeavesNothingRunning(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- d.Run(ctx) }()
+	go func() { done <- d.Run(ctx, nil) }()
 
 	c := dial(t, d.TCPAddr().String())
 	defer c.Close()

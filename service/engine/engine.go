@@ -142,6 +142,7 @@ func (e *Engine) apply(in Input) (stop bool) {
 	for in != nil {
 		var fx []Effect
 		e.state, fx = next(&e.cfg, e.state, in)
+		e.publish() // before any answer goes out: a POS that asks next sees it
 		in = nil
 		for _, f := range fx {
 			switch f := f.(type) {
@@ -170,7 +171,6 @@ func (e *Engine) apply(in Input) (stop bool) {
 			in, later = later[0], later[1:]
 		}
 	}
-	e.publish()
 	return stop
 }
 

@@ -88,7 +88,8 @@ func (st *step) log(l zapcore.Level, msg string, f ...zap.Field) {
 }
 
 // write journals recs, with whatever an earlier failed write still owes,
-// and ends the step.
+// and ends the step: only log lines may follow it (they are written after
+// the journal, so a line never announces what the journal does not hold).
 func (st *step) write(tag writeTag, recs ...*store.Record) {
 	all := make([]*store.Record, 0, len(st.s.Unwritten)+len(recs))
 	for _, o := range st.s.Unwritten {

@@ -126,8 +126,8 @@ func (st *step) reversed(rec *store.Record) {
 	if s.LastDelivered.Ptxid == r.Ptxid {
 		s.LastDelivered.Status = statusReversed
 	}
-	st.log(zapcore.WarnLevel, "unconfirmed approval reversed", zap.String("ptxid", r.Ptxid))
 	st.write(writeSettled, r)
+	st.log(zapcore.WarnLevel, "unconfirmed approval reversed", zap.String("ptxid", r.Ptxid))
 }
 
 // choreTimeout: the terminal did not answer a reversal or a question.
@@ -214,7 +214,7 @@ func (st *step) settleOutcome(rec, orig *store.Record, why choreKind, a protocol
 func (st *step) resolve(rec, orig *store.Record, code string, body []byte) {
 	body = ensurePtxid(body, rec.Ptxid)
 	recs := settle(rec, orig, code, body)
-	st.log(zapcore.WarnLevel, "transaction outcome recovered", zap.String("ptxid", rec.Ptxid), zap.String("result", code), zap.String("status", string(recs[0].Status)))
+	defer st.log(zapcore.WarnLevel, "transaction outcome recovered", zap.String("ptxid", rec.Ptxid), zap.String("result", code), zap.String("status", string(recs[0].Status)))
 	if code == protocol.ResultOK && mustLookup(rec.Code).Confirm && st.cfg.Policy != PolicyOff {
 		if st.cfg.Policy == PolicyReverse && reversible(rec.Code) {
 			// Marked awaiting, so a restart before the reversal finds it.

@@ -20,10 +20,6 @@ type Config struct {
 	// FrameTimeout bounds a frame from its first byte to its last.
 	FrameTimeout time.Duration
 	QueueLen     int // per-client outgoing queue; default DefaultQueueLen
-	// BeforeClose, if set, runs at shutdown once the listeners have stopped
-	// accepting and before any connection is closed, so the daemon can let
-	// a running transaction finish and its owner still get the answer.
-	BeforeClose func()
 }
 
 // Defaults (SPEC §5).

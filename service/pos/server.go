@@ -48,6 +48,7 @@ type Server struct {
 	slots   int                // reserved connections, registered or not
 	clients map[uint64]*Client // registered connections, for shutdown
 	conns   sync.WaitGroup     // one per goroutine serving or rejecting a connection
+	loops   sync.WaitGroup     // the accept loops
 }
 
 // Listen binds the configured addresses, so their ports are known before
@@ -116,21 +117,31 @@ func addrOf(ln net.Listener) net.Addr {
 }
 
 // Serve accepts clients until ctx ends, then stops accepting, closes every
-// connection and waits for every goroutine. It returns nil on a clean
-// shutdown. Serve with an already cancelled ctx just releases the sockets.
+// connection and waits for every goroutine: Accept then Close. It returns
+// nil on a clean shutdown. Serve with an already cancelled ctx just
+// releases the sockets.
 func (s *Server) Serve(ctx context.Context) error {
+	err := s.Accept(ctx)
+	s.Close()
+	return err
+}
+
+// Accept accepts clients until ctx ends or a listener fails, then stops
+// accepting; the connections already open go on until Close. A daemon
+// shutting down calls it, lets the engine finish what those connections
+// wait for, then calls Close.
+func (s *Server) Accept(ctx context.Context) error {
 	if !s.serving.CompareAndSwap(false, true) {
 		return ErrServing
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errc := make(chan error, 2)
-	var loops sync.WaitGroup
 	if s.tcpLn != nil {
-		loops.Go(func() { errc <- s.acceptTCP(ctx) })
+		s.loops.Go(func() { errc <- s.acceptTCP(ctx) })
 	}
 	if s.wsLn != nil {
-		loops.Go(func() { errc <- s.serveWS() })
+		s.loops.Go(func() { errc <- s.serveWS() })
 	}
 	s.log.Info("listening", zap.Stringer("tcp", s.TCPAddr()), zap.Stringer("ws", s.WSAddr()))
 	var err error
@@ -140,14 +151,16 @@ func (s *Server) Serve(ctx context.Context) error {
 	}
 	cancel()
 	s.stopAccepting()
-	if s.cfg.BeforeClose != nil {
-		s.cfg.BeforeClose()
-	}
+	return err
+}
+
+// Close closes every connection, each after its queued frames are written,
+// and waits for every goroutine serving them.
+func (s *Server) Close() {
 	s.shutdown()
-	loops.Wait()
+	s.loops.Wait()
 	s.conns.Wait()
 	s.log.Info("stopped")
-	return err
 }
 
 // stopAccepting closes the listeners; connections already open go on.
