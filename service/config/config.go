@@ -74,6 +74,10 @@ type Emulator struct {
 	AuthDelay time.Duration `yaml:"authDelay"`
 	Manual    bool          `yaml:"manual"`
 	Control   string        `yaml:"control"`
+	// Books is where the emulated terminal keeps its books ("" = in
+	// dataDir). A real terminal's books are not on the PC's disk; tests of
+	// a full dataDir put them elsewhere, as a real terminal would.
+	Books string `yaml:"books"`
 }
 
 type Journal struct {
@@ -227,4 +231,12 @@ func (c Config) PrinterKind() string {
 		return "emulator"
 	}
 	return "none"
+}
+
+// EmulatorBooks is the emulated terminal's books file.
+func (c Config) EmulatorBooks() string {
+	if c.Emulator.Books != "" {
+		return c.Emulator.Books
+	}
+	return filepath.Join(c.DataDir, "emulator-books.json")
 }

@@ -32,6 +32,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Confirm.Policy, "confirm.policy", c.Confirm.Policy, "unconfirmed results: reverse, hold or off")
 	fs.BoolVar(&c.Emulator.Manual, "emulator.manual", c.Emulator.Manual, "emulated card and signature wait for the control panel")
 	fs.StringVar(&c.Emulator.Control, "emulator.control", c.Emulator.Control, `emulator control panel address ("" disables)`)
+	fs.StringVar(&c.Emulator.Books, "emulator.books", c.Emulator.Books, `file of the emulated terminal's books ("" = emulator-books.json in dataDir)`)
 	fs.StringVar(&c.DataDir, "dataDir", c.DataDir, "where the journal and logs live")
 	fs.IntVar(&c.Journal.RetentionDays, "journal.retentionDays", c.Journal.RetentionDays, "keep settled transactions this many days")
 	fs.StringVar(&c.Log.File, "log.file", c.Log.File, `JSON log file ("" = dataDir/termd.log, "-" = none)`)

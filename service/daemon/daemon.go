@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -101,7 +100,7 @@ func (d *Daemon) terminal() (device.Opener, engine.Printer, error) {
 			AuthDelay: d.cfg.Emulator.AuthDelay,
 			Manual:    d.cfg.Emulator.Manual,
 			Columns:   d.cfg.Printer.Columns,
-			BooksFile: filepath.Join(d.cfg.DataDir, "emulator-books.json"),
+			BooksFile: d.cfg.EmulatorBooks(),
 		}, d.log.Named("emulator"))
 		prn, err := d.printer()
 		return device.StreamOpener(d.emu.Dial), prn, err
