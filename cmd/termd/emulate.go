@@ -19,17 +19,26 @@ import (
 // second PC, or a pseudo-terminal in a test, can stand in for the hardware.
 func emulate(args []string, stderr io.Writer) int {
 	cfg := config.Default()
+	path := configPath(args)
+	if path != "" {
+		var err error
+		if cfg, err = config.Load(path); err != nil {
+			fmt.Fprintf(stderr, "termd emulate: %v\n", err)
+			return 2
+		}
+	}
 	cfg.Log.File = "-"
 	var port, books string
 	baud := cfg.Device.Baud
 	fs := flag.NewFlagSet("termd emulate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.String("config", path, "YAML configuration file: the emulator.* keys, device.model and printer.columns are read from it (flags override it)")
 	fs.StringVar(&port, "port", "", "serial port to serve (/dev/ttyUSB1, COM4, or a USB id VID:PID)")
 	fs.IntVar(&baud, "baud", baud, "baud rate (8N1)")
 	cfg.RegisterEmulatorFlags(fs)
 	fs.StringVar(&books, "books", "", `file that keeps the emulated terminal's books across restarts ("" = memory only)`)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: termd emulate --port PORT [flags]\n\n"+
+		fmt.Fprintf(fs.Output(), "Usage: termd emulate --port PORT [--config FILE] [flags]\n\n"+
 			"Plays an emulated card terminal on a serial port: connect termd (device.port)\n"+
 			"to the other end of the cable or pseudo-terminal pair. Amounts ending in 01-09\n"+
 			"play declines, timeouts and signatures as in the emulator mode of termd run.\n\n")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -28,7 +29,7 @@ func newLogger(cfg config.Config, console io.Writer) (*zap.Logger, func(), error
 	closeFile := func() {}
 	if file := cfg.LogFile(); file != "" {
 		if err := os.MkdirAll(filepath.Dir(file), 0o750); err != nil {
-			return nil, nil, err
+			return nil, nil, fmt.Errorf("cannot create the folder of the log file (log.file, by default in dataDir): %w", err)
 		}
 		lj := &lumberjack.Logger{Filename: file, MaxSize: cfg.Log.MaxSizeMB, MaxBackups: cfg.Log.MaxBackups, Compress: true}
 		closeFile = func() { lj.Close() }

@@ -46,10 +46,29 @@ Usage:
   termd emulate --port PORT  play an emulated terminal on a serial port
   termd version              print the version
 
+Every subcommand takes --help; "termd run --help" lists every
+configuration key, each also a flag.
+
 POS programs connect to tcp://127.0.0.1:9931 or ws://127.0.0.1:9932/ws and
 exchange framed messages (4-digit length, 6-digit code, JSON body).
-Try one with:  go run ./cmd/termctl send 010010 '{"priceAmt":1004,"ptxid":"try-1"}'
+Try one with:  go run ./cmd/termctl send 010010 '{"priceAmt":1000,"ptxid":"try-1"}'
 `
+
+const portsUsage = `Usage: termd ports
+
+Lists the serial ports of this PC with their USB ids (VID:PID). Set
+device.port to the port, or to the USB id, which stays the same when the
+terminal moves to another USB socket.
+`
+
+// exitHelp is the exit status of a subcommand that only printed its usage:
+// 0 when help was asked for, 2 for anything else.
+func exitHelp(args []string) int {
+	if h := strings.TrimLeft(args[0], "-"); len(args) == 1 && (h == "h" || h == "help") {
+		return 0
+	}
+	return 2
+}
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -60,6 +79,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
 	}
+	if cmd == "run" && len(args) == 1 { // termd --help, termd --version
+		switch strings.TrimLeft(args[0], "-") {
+		case "h", "help":
+			cmd = "help"
+		case "version":
+			cmd = "version"
+		}
+	}
 	switch cmd {
 	case "run":
 		return runDaemon(args, stderr)
@@ -68,6 +95,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "service":
 		return serviceCmd(args, stdout, stderr)
 	case "ports":
+		if len(args) > 0 {
+			fmt.Fprint(stdout, portsUsage)
+			return exitHelp(args)
+		}
 		return listPorts(stdout, stderr)
 	case "version":
 		fmt.Fprintf(stdout, "termd %s\n", version)
@@ -130,7 +161,9 @@ func untilSignal(cfg config.Config, stderr io.Writer, f func(ctx context.Context
 	}()
 	if err := f(ctx, now, log); err != nil {
 		log.Error("termd failed", zap.Error(err))
-		fmt.Fprintf(stderr, "termd: %v\n", err)
+		if !cfg.Log.Console { // else the console line above said it
+			fmt.Fprintf(stderr, "termd: %v\n", err)
+		}
 		return 1
 	}
 	return 0

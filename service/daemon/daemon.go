@@ -2,8 +2,10 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"sync"
 	"time"
@@ -38,6 +40,9 @@ type Daemon struct {
 func New(cfg config.Config, log *zap.Logger) (_ *Daemon, err error) {
 	d := &Daemon{cfg: cfg, log: log}
 	d.store, err = store.Open(cfg.DataDir, store.Options{Retention: cfg.Journal.Retention()}, log.Named("store"))
+	if errors.Is(err, store.ErrNoDir) || errors.Is(err, fs.ErrPermission) {
+		return nil, fmt.Errorf("dataDir %s: %w; set dataDir to a folder termd may write to", cfg.DataDir, err)
+	}
 	if err != nil {
 		return nil, err
 	}

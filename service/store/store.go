@@ -21,6 +21,8 @@ var (
 	ErrLocked = errors.New("journal locked by another process")
 	// ErrCorrupt: the journal cannot be read; it is left untouched.
 	ErrCorrupt = errors.New("journal damaged")
+	// ErrNoDir: the data folder cannot be created.
+	ErrNoDir = errors.New("cannot create the data folder")
 )
 
 // Options tune a Store. Zero values take the defaults.
@@ -66,7 +68,7 @@ func Open(dir string, opt Options, log *zap.Logger) (*Store, error) {
 		opt.MinFree = 4 << 20
 	}
 	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, fmt.Errorf("store: create data dir: %w", err)
+		return nil, fmt.Errorf("store: %w: %w", ErrNoDir, err)
 	}
 	path := filepath.Join(dir, fileName)
 	db, err := openBolt(path)
