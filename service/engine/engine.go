@@ -34,6 +34,8 @@ type Engine struct {
 	// view mirrors what off-loop readers need of the state: 990001 (the
 	// running phase) and the POS listeners (who holds the terminal).
 	view atomic.Pointer[view]
+	// last is the latest 990001 answer, reused while nothing changed.
+	last atomic.Pointer[lastAnswer]
 
 	// Owned by the Run goroutine.
 	state  State
@@ -49,6 +51,8 @@ type Journal interface {
 	Unsettled() []*store.Record
 	FindApproval(code protocol.Code, approvalNo, day string) (*store.Record, bool)
 	Summary(from, to string) protocol.SummaryData
+	// Version changes whenever what the journal holds changes.
+	Version() uint64
 	// Space reports an error when the journal's disk is below the
 	// margin a transaction needs.
 	Space() error

@@ -31,11 +31,32 @@ func (e *Engine) query(c Client, code protocol.Code, req any) {
 	}
 }
 
-// lastTransaction builds the 990001 answer: the last transaction's final
+// lastAnswer is a 990001 answer and what it was built from.
+type lastAnswer struct {
+	version uint64
+	phase   Phase
+	ptxid   string
+	body    []byte
+}
+
+// lastTransaction answers 990001: built once per change of the journal or
+// of the running phase, and reused by every query in between (POS programs
+// poll it).
+func (e *Engine) lastTransaction() []byte {
+	v, ver := e.view.Load(), e.store.Version()
+	if c := e.last.Load(); c != nil && c.version == ver && c.phase == v.phase && c.ptxid == v.ptxid {
+		return c.body
+	}
+	body := e.buildLast(v)
+	e.last.Store(&lastAnswer{ver, v.phase, v.ptxid, body})
+	return body
+}
+
+// buildLast builds the 990001 answer: the last transaction's final
 // answer body, what became of it since, and on top a result code that says
 // whether it stands now (SPEC §3.3): 9009 once reversed, 9004 while its
 // outcome is being settled, 0001 while it runs.
-func (e *Engine) lastTransaction() []byte {
+func (e *Engine) buildLast(v *view) []byte {
 	rec, ok := e.store.Last()
 	if !ok {
 		return result(protocol.ResultNoOriginal, protocol.MsgNoLast, nil)
@@ -45,7 +66,7 @@ func (e *Engine) lastTransaction() []byte {
 		body = map[string]json.RawMessage{"data": mustJSON(protocol.PtxidData{Ptxid: rec.Ptxid})}
 	}
 	code, msg := standing(rec)
-	if v := e.view.Load(); v.ptxid == rec.Ptxid {
+	if v.ptxid == rec.Ptxid {
 		code, msg = protocol.ResultProcessing, "처리중"
 		body["phase"] = mustJSON(v.phase.String())
 	}

@@ -164,5 +164,6 @@ func (s *Store) Compact() (removed int, err error) {
 		}
 	}
 	txn.Commit()
+	s.version.Add(1)
 	return len(old), nil
 }

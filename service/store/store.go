@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-memdb"
@@ -54,6 +55,9 @@ type Store struct {
 	db   *bolt.DB
 	mem  *memdb.MemDB
 	mu   sync.Mutex // one writer: bbolt and memdb in the same order
+	// version counts the changes to the index, so readers can tell
+	// whether what they derived from it is still current.
+	version atomic.Uint64
 }
 
 // Open opens (creating if needed) the journal in dir and rebuilds the index.
@@ -219,8 +223,12 @@ func (s *Store) Put(recs ...*Record) error {
 		}
 	}
 	txn.Commit()
+	s.version.Add(1)
 	return nil
 }
+
+// Version changes whenever a Put or Compact changes what the store holds.
+func (s *Store) Version() uint64 { return s.version.Load() }
 
 func key(seq uint64) []byte {
 	return binary.BigEndian.AppendUint64(nil, seq)
