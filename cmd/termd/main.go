@@ -147,15 +147,21 @@ func untilSignal(cfg config.Config, stderr io.Writer, f func(ctx context.Context
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
+	done := make(chan struct{})
+	defer close(done)
 	go func() {
 		select {
 		case <-sigs:
-		case <-ctx.Done():
+		case <-done:
 			return
 		}
 		fmt.Fprintln(stderr, "termd: stopping; press Ctrl-C again to stop at once")
 		stop()
-		<-sigs
+		select {
+		case <-sigs:
+		case <-done:
+			return
+		}
 		fmt.Fprintln(stderr, "termd: stopping at once; the journal settles what was left at next start")
 		close(now)
 	}()

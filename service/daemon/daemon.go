@@ -185,7 +185,12 @@ func (d *Daemon) shutdown(now <-chan struct{}, stopEngine context.CancelFunc) {
 		<-d.engine.Done()
 	}
 	stopEngine()
-	d.pos.Close()
+	closed := make(chan struct{})
+	go func() { d.pos.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-now: // a slow client's last write is not worth waiting for
+	}
 }
 
 // compactDaily drops settled transactions past the retention, at start and

@@ -39,6 +39,10 @@ type Config struct {
 	// DrainTimeout bounds how long shutdown waits for a transaction that
 	// can no longer be stopped (AUTHORIZING) to finish (10 s).
 	DrainTimeout time.Duration
+	// AuthTimeout is how long an authorization may take before the
+	// terminal is asked what became of it (90 s): a final answer lost on
+	// a live link must not hold the terminal for ever.
+	AuthTimeout time.Duration
 	// ChoreTimeout bounds the wait for the terminal's answer to a
 	// reversal or an outcome question (15 s); then it is asked again.
 	ChoreTimeout time.Duration
@@ -64,6 +68,9 @@ func (c *Config) fill() {
 	}
 	if c.Model == "" {
 		c.Model = protocol.ModelT650P
+	}
+	if c.AuthTimeout <= 0 {
+		c.AuthTimeout = 90 * time.Second
 	}
 	if c.ChoreTimeout <= 0 {
 		c.ChoreTimeout = 15 * time.Second

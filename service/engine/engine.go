@@ -48,6 +48,7 @@ type Journal interface {
 	Put(recs ...*store.Record) error
 	Get(ptxid string) (*store.Record, bool)
 	Last() (*store.Record, bool)
+	LastDelivered() (*store.Record, bool)
 	Unsettled() []*store.Record
 	FindApproval(code protocol.Code, approvalNo, day string) (*store.Record, bool)
 	Summary(from, to string) protocol.SummaryData

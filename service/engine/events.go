@@ -29,7 +29,10 @@ type (
 		Dup       *store.Record // the journaled record of the same ptxid
 		Orig      *store.Record // for a cancel: the approval it cancels
 		NoOrig    string        // for a cancel: why it cannot be cancelled
-		NoDisk    bool          // dataDir is below the free-space margin
+		// OrigPending: an earlier cancel of the same original is still
+		// unsettled; a second one must wait for its outcome.
+		OrigPending bool
+		NoDisk      bool // dataDir is below the free-space margin
 	}
 	inConfirm struct{ Client Client }
 	inAbort   struct {
@@ -60,6 +63,7 @@ type (
 	inCancelAnswer struct{ Ptxid, Result string }
 	inOutcome      struct {
 		A    protocol.DevOutcomeAnswer
+		Rec  *store.Record // the journal's record of A.Ptxid, if any
 		Orig *store.Record // the approval A's transaction cancels, if any
 	}
 	inReverseAnswer struct{ Ptxid, Result, Message string }
@@ -76,6 +80,7 @@ type (
 	// how long their window still runs.
 	inBoot struct {
 		Awaiting []awaiting
+		Reverse  []*store.Record // 0000s nobody was told, to reverse at once
 		Last     LastResult
 	}
 	inDrain struct{}

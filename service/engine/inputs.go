@@ -18,11 +18,14 @@ func (e *Engine) bootInput() Input {
 	now := e.cfg.Clock.Now()
 	var b inBoot
 	for _, rec := range e.store.Unsettled() {
-		if rec.Confirm == store.ConfirmAwaiting {
+		switch {
+		case rec.Confirm == store.ConfirmAwaiting:
 			b.Awaiting = append(b.Awaiting, awaiting{rec, e.cfg.ConfirmTimeout - now.Sub(rec.Updated)})
+		case rec.Confirm == store.ConfirmReverse && rec.Status == store.StatusApproved:
+			b.Reverse = append(b.Reverse, rec)
 		}
 	}
-	if last, ok := e.store.Last(); ok && last.Confirm != store.ConfirmNone {
+	if last, ok := e.store.LastDelivered(); ok {
 		b.Last = LastResult{last.Ptxid, statusApproved}
 		if last.Status == store.StatusReversed {
 			b.Last.Status = statusReversed
@@ -46,8 +49,20 @@ func (e *Engine) requestInput(c Client, code protocol.Code, info protocol.Info, 
 	}
 	if info.Cancel {
 		in.Orig, in.NoOrig = e.findOriginal(code, req)
+		in.OrigPending = in.Orig != nil && e.cancelPending(in.Orig.Ptxid)
 	}
 	return in
+}
+
+// cancelPending reports whether a cancel of the approval orig is running
+// or unknown.
+func (e *Engine) cancelPending(orig string) bool {
+	for _, r := range e.store.Unsettled() {
+		if r.OrigPtxid == orig && (r.Status == store.StatusRunning || r.Status == store.StatusUnknown) {
+			return true
+		}
+	}
+	return false
 }
 
 // journalBody is the request as the journal keeps it.
@@ -81,7 +96,8 @@ func (e *Engine) deviceInput(ev device.Event) Input {
 			e.log.Warn("unreadable outcome answer from the terminal", zap.Error(err))
 			return nil
 		}
-		return inOutcome{a, e.origOf(a.Ptxid)}
+		rec, _ := e.store.Get(a.Ptxid)
+		return inOutcome{a, rec, e.origOf(a.Ptxid)}
 	case protocol.DevReverse:
 		var a protocol.DevResult
 		_ = json.Unmarshal(f.Body, &a)

@@ -41,7 +41,7 @@ func next(cfg *Config, s State, in Input) (State, []Effect) {
 	case inCancelAnswer:
 		st.cancelAnswer(in.Ptxid, in.Result)
 	case inOutcome:
-		st.outcome(in.A, in.Orig)
+		st.outcome(in)
 	case inReverseAnswer:
 		st.reverseAnswer(in)
 	case inTimer:
@@ -91,6 +91,9 @@ func (st *step) log(l zapcore.Level, msg string, f ...zap.Field) {
 // and ends the step: only log lines may follow it (they are written after
 // the journal, so a line never announces what the journal does not hold).
 func (st *step) write(tag writeTag, recs ...*store.Record) {
+	if st.writing {
+		panic("engine: two journal writes in one step") // the second's outcome would be lost
+	}
 	all := make([]*store.Record, 0, len(st.s.Unwritten)+len(recs))
 	for _, o := range st.s.Unwritten {
 		if !covers(recs, o.Ptxid) {
@@ -188,6 +191,17 @@ func (st *step) idleWork() {
 		st.send(protocol.DevOutcome, ptxid)
 	}
 	st.arm(timerChore, st.cfg.ChoreTimeout)
+}
+
+// dropChores forgets the queued chores of ptxid (it was settled otherwise).
+func (st *step) dropChores(ptxid string) {
+	kept := st.s.Chores[:0]
+	for _, c := range st.s.Chores {
+		if c.Rec.Ptxid != ptxid {
+			kept = append(kept, c)
+		}
+	}
+	st.s.Chores = kept
 }
 
 // queue adds a chore unless one for the same ptxid waits already.

@@ -11,7 +11,7 @@ import (
 // signing transaction of its own family.
 func (st *step) readCancel(in inReadCancel) {
 	s := &st.s
-	if !s.Phase.running() || s.Txn.Info.Family != in.Family || !(s.Phase.Stoppable() || s.Phase == Stopping) {
+	if !s.Phase.running() || s.Txn.Info.Family != in.Family || !(s.Phase.stoppable() || s.Phase == Stopping) {
 		st.reply(in.Client, in.Code, result(protocol.ResultUnable, protocol.MsgUnable, st.runningPtxid()))
 		return
 	}
@@ -22,7 +22,7 @@ func (st *step) readCancel(in inReadCancel) {
 func (st *step) abort(c Client, printing bool) {
 	s := &st.s
 	switch {
-	case s.Phase.Stoppable() || s.Phase == Stopping:
+	case s.Phase.stoppable() || s.Phase == Stopping:
 		st.stop(protocol.ReasonUser, &Waiter{c, protocol.CodeAbort})
 	case s.Phase.running():
 		st.reply(c, protocol.CodeAbort, result(protocol.ResultProcessing, protocol.MsgCannotAbort, withPtxid(s.Txn.Rec.Ptxid)))
@@ -40,15 +40,22 @@ func (st *step) runningPtxid() any {
 	return withPtxid(st.s.Txn.Rec.Ptxid)
 }
 
-// txnTimeout: the read or signature window passed.
+// txnTimeout: the read or signature window passed, or the terminal is
+// long in answering a cancel or an authorization: then it is asked what
+// became of the transaction, and again until it says.
 func (st *step) txnTimeout() {
+	ptxid := zap.String("ptxid", st.s.Txn.Rec.Ptxid)
 	switch st.s.Phase {
 	case Reading:
-		st.log(zapcore.InfoLevel, "no card in time", zap.String("ptxid", st.s.Txn.Rec.Ptxid))
+		st.log(zapcore.InfoLevel, "no card in time", ptxid)
 		st.stop(protocol.ReasonReadTimeout, nil)
 	case Signing:
-		st.log(zapcore.InfoLevel, "no signature in time", zap.String("ptxid", st.s.Txn.Rec.Ptxid))
+		st.log(zapcore.InfoLevel, "no signature in time", ptxid)
 		st.stop(protocol.ReasonSignTimeout, nil)
+	case Stopping, Authorizing:
+		st.log(zapcore.WarnLevel, "the terminal is long in answering; asking it what became of the transaction", ptxid, zap.Stringer("phase", st.s.Phase))
+		st.send(protocol.DevOutcome, mustJSON(protocol.DevPtxid{Ptxid: st.s.Txn.Rec.Ptxid}))
+		st.arm(timerTxn, st.cfg.ChoreTimeout)
 	}
 }
 
@@ -59,7 +66,7 @@ func (st *step) clientGone(c Client) {
 	s := &st.s
 	if s.Phase.running() && s.Txn.Owner == c {
 		s.Txn.Owner = nil
-		if s.Phase.Stoppable() {
+		if s.Phase.stoppable() {
 			st.log(zapcore.InfoLevel, "owner disconnected; stopping the transaction", zap.String("ptxid", s.Txn.Rec.Ptxid))
 			st.stop(protocol.ReasonDisconnect, nil)
 		}
@@ -75,9 +82,9 @@ func (st *step) stop(reason string, w *Waiter) {
 	s := &st.s
 	t := &s.Txn
 	if s.Phase != Stopping {
-		t.From, t.Reason = s.Phase, reason
+		t.Reason = reason
 		s.Phase = Stopping
-		st.disarm(timerTxn)
+		st.arm(timerTxn, st.cfg.ChoreTimeout) // the cancel's answer may be lost
 		st.send(protocol.DevCancel, mustJSON(protocol.DevCancelRequest{Ptxid: t.Rec.Ptxid, Reason: reason}))
 	}
 	if w != nil {
@@ -97,13 +104,14 @@ func (st *step) cancelAnswer(ptxid, code string) {
 		st.finish(protocol.ResultFailed, result(protocol.ResultFailed, stopMessage(s.Txn.Reason), withPtxid(s.Txn.Rec.Ptxid)))
 	case protocol.ResultProcessing: // too late: the card company decides
 		st.refuseWaiters()
-		s.Phase = Authorizing
+		st.authorizing()
 	default:
 		// The terminal runs nothing: its final answer crossed the cancel,
 		// or was lost. Ask it.
 		st.refuseWaiters()
 		s.Phase = Authorizing
 		st.send(protocol.DevOutcome, mustJSON(protocol.DevPtxid{Ptxid: s.Txn.Rec.Ptxid}))
+		st.arm(timerTxn, st.cfg.ChoreTimeout)
 	}
 }
 

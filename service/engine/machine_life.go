@@ -13,6 +13,9 @@ import (
 func (st *step) boot(in inBoot) {
 	s := &st.s
 	s.LastDelivered = in.Last
+	for _, rec := range in.Reverse {
+		st.queue(Chore{choreReverse, rec})
+	}
 	var marks []*store.Record
 	for _, a := range in.Awaiting {
 		if a.Left > 0 && s.Phase == Idle {
@@ -110,7 +113,7 @@ func (st *step) drain() {
 	s.Mode = Draining
 	st.arm(timerDrain, st.cfg.DrainTimeout)
 	switch {
-	case s.Phase.Stoppable():
+	case s.Phase.stoppable():
 		st.log(zapcore.InfoLevel, "shutting down: stopping the transaction on the terminal", zap.String("ptxid", s.Txn.Rec.Ptxid), zap.Stringer("phase", s.Phase))
 		st.stop(protocol.ReasonShutdown, nil)
 	case s.Phase.running():
@@ -130,9 +133,12 @@ func (st *step) drain() {
 func (st *step) drainExpired() {
 	s := &st.s
 	s.Mode = Expired
-	if s.Phase.running() && s.Phase != Saving {
+	switch {
+	case s.Phase.running() && s.Phase != Saving:
 		st.log(zapcore.WarnLevel, "transaction unfinished at shutdown; it will be settled at next start", zap.String("ptxid", s.Txn.Rec.Ptxid))
-		st.abandon(msgShutdownAuth)
+		st.abandon(msgShutdownAuth) // its write carries what is owed
+	case len(s.Unwritten) > 0:
+		st.write(writeRetry) // one last try; the next start settles the rest
 	}
 }
 

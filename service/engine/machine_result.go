@@ -32,8 +32,10 @@ func (st *step) confirm(c Client) {
 	switch {
 	case last.Ptxid == "":
 		st.reply(c, protocol.CodeConfirm, result(protocol.ResultOK, protocol.MsgConfirmed, nil))
-	case last.Status == statusReversed || last.Status == statusReversing:
+	case last.Status == statusReversed:
 		st.reply(c, protocol.CodeConfirm, result(protocol.ResultReversed, protocol.MsgReversed, confirmData{last.Ptxid, statusReversed}))
+	case last.Status == statusReversing: // decided, not done: the terminal has the last word
+		st.reply(c, protocol.CodeConfirm, result(protocol.ResultDevice, protocol.MsgResolving, confirmData{last.Ptxid, statusReversing}))
 	default:
 		st.reply(c, protocol.CodeConfirm, result(protocol.ResultOK, protocol.MsgConfirmed, confirmData{last.Ptxid, last.Status}))
 	}
@@ -54,7 +56,7 @@ func (st *step) confirmed(err error) {
 	if err != nil {
 		s.Phase = Delivered
 		st.log(zapcore.ErrorLevel, "confirmation not journaled; the POS is told to send it again", zap.String("ptxid", ptxid), zap.Error(err))
-		st.reply(asker, protocol.CodeConfirm, result(protocol.ResultDevice, "결과 확인을 저장하지 못했습니다. 980001을 다시 보내 주십시오", confirmData{ptxid, statusApproved}))
+		st.reply(asker, protocol.CodeConfirm, result(protocol.ResultDevice, msgConfirmUnsaved, confirmData{ptxid, statusApproved}))
 		return
 	}
 	s.Phase, s.Result = Idle, Result{}
@@ -121,13 +123,26 @@ func (st *step) ask(why choreKind) {
 func (st *step) reversed(rec *store.Record) {
 	s := &st.s
 	r := rec.Clone()
-	r.Status, r.Balance, r.Confirm = store.StatusReversed, 0, store.ConfirmUnconfirmed
+	r.Status, r.Balance = store.StatusReversed, 0
+	if r.Confirm != store.ConfirmReverse { // it was delivered: say it was never confirmed
+		r.Confirm = store.ConfirmUnconfirmed
+	}
 	s.Phase, s.Result = Idle, Result{}
 	if s.LastDelivered.Ptxid == r.Ptxid {
 		s.LastDelivered.Status = statusReversed
 	}
 	st.write(writeSettled, r)
 	st.log(zapcore.WarnLevel, "unconfirmed approval reversed", zap.String("ptxid", r.Ptxid))
+}
+
+// kept journals an approval the terminal did not reverse: it stands.
+func (st *step) kept(rec *store.Record) {
+	if st.s.LastDelivered.Ptxid == rec.Ptxid {
+		st.s.LastDelivered.Status = statusApproved
+	}
+	r := rec.Clone()
+	r.Confirm = store.ConfirmUnconfirmed
+	st.write(writeSettled, r)
 }
 
 // choreTimeout: the terminal did not answer a reversal or a question.
@@ -146,8 +161,9 @@ func (st *step) choreTimeout() {
 }
 
 // outcome takes the terminal's answer to "what became of ptxid?".
-func (st *step) outcome(a protocol.DevOutcomeAnswer, orig *store.Record) {
+func (st *step) outcome(in inOutcome) {
 	s := &st.s
+	a := in.A
 	switch {
 	case s.Phase.running() && s.Txn.Sent && a.Ptxid == s.Txn.Rec.Ptxid:
 		st.runningOutcome(a)
@@ -155,7 +171,12 @@ func (st *step) outcome(a protocol.DevOutcomeAnswer, orig *store.Record) {
 		st.disarm(timerChore)
 		rec, why := s.Result.Rec, s.Result.Why
 		s.Phase, s.Result = Idle, Result{}
-		st.settleOutcome(rec, orig, why, a)
+		if why == choreAsk && in.Rec != nil && in.Rec.Status != store.StatusRunning && in.Rec.Status != store.StatusUnknown {
+			// Settled meanwhile (its late final answer came): settling it
+			// again would apply a cancel twice.
+			return
+		}
+		st.settleOutcome(rec, in.Orig, why, a)
 	default:
 		st.log(zapcore.DebugLevel, "outcome answer nobody waits for", zap.String("ptxid", a.Ptxid))
 	}
@@ -184,22 +205,19 @@ func (st *step) settleOutcome(rec, orig *store.Record, why choreKind, a protocol
 	case why == choreAskAfterReverse && a.Status == protocol.OutcomeApproved:
 		st.log(zapcore.ErrorLevel, "the terminal did not reverse the approval; it is kept as unconfirmed: settle it with the card company",
 			zap.String("ptxid", ptxid))
-		r := rec.Clone()
-		r.Confirm = store.ConfirmUnconfirmed
-		st.write(writeSettled, r)
+		st.kept(rec)
 	case why == choreAskAfterReverse:
 		st.log(zapcore.ErrorLevel, "the terminal does not know the approval termd asked it to reverse; check the terminal's books",
 			zap.String("ptxid", ptxid), zap.String("result", a.ResultCode), zap.String("status", a.Status))
-		r := rec.Clone()
-		r.Confirm = store.ConfirmUnconfirmed
-		st.write(writeSettled, r)
+		st.kept(rec)
 	case a.ResultCode == protocol.ResultNoOriginal: // the request never reached the terminal
 		st.resolve(rec, nil, protocol.ResultDevice, result(protocol.ResultDevice, protocol.MsgDeviceDown, withPtxid(ptxid)))
 	case a.Status == protocol.OutcomePending:
 		// Still running on the terminal though its owner is long gone:
-		// stop it; asking again later settles it.
+		// stop it, and ask again after a while (the chore timer).
 		st.send(protocol.DevCancel, mustJSON(protocol.DevCancelRequest{Ptxid: ptxid, Reason: protocol.ReasonDisconnect}))
-		st.s.Chores = append(st.s.Chores, Chore{choreAsk, rec})
+		st.s.Phase, st.s.Result = Resolving, Result{Rec: rec, Why: why}
+		st.arm(timerChore, st.cfg.ChoreTimeout)
 	case len(a.Final) > 0:
 		st.resolve(rec, orig, resultCodeOf(a.Final), a.Final)
 	case a.Status == protocol.OutcomeApproved:
@@ -215,14 +233,15 @@ func (st *step) resolve(rec, orig *store.Record, code string, body []byte) {
 	body = ensurePtxid(body, rec.Ptxid)
 	recs := settle(rec, orig, code, body)
 	defer st.log(zapcore.WarnLevel, "transaction outcome recovered", zap.String("ptxid", rec.Ptxid), zap.String("result", code), zap.String("status", string(recs[0].Status)))
-	if code == protocol.ResultOK && mustLookup(rec.Code).Confirm && st.cfg.Policy != PolicyOff {
-		if st.cfg.Policy == PolicyReverse && reversible(rec.Code) {
-			// Marked awaiting, so a restart before the reversal finds it.
-			recs[0].Confirm = store.ConfirmAwaiting
-			st.queue(Chore{choreReverse, recs[0]})
-		} else {
-			recs[0].Confirm = store.ConfirmUnconfirmed
-		}
+	switch {
+	case code != protocol.ResultOK:
+	case reversible(rec.Code):
+		// Its owner was told 9004 and will never confirm it, whatever the
+		// policy: reverse it. The mark survives a restart.
+		recs[0].Confirm = store.ConfirmReverse
+		st.queue(Chore{choreReverse, recs[0]})
+	case mustLookup(rec.Code).Confirm:
+		recs[0].Confirm = store.ConfirmUnconfirmed // a cancel cannot be undone
 	}
 	st.write(writeSettled, recs...)
 }

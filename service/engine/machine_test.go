@@ -72,26 +72,42 @@ func effects(fx []Effect) []string {
 	return out
 }
 
+// transition is one row of the table: from state, on input, the phase
+// and effects expected.
+type transition struct {
+	name  string
+	state State
+	input Input
+	want  Phase
+	fx    []string
+	// Optional: the policy (reverse when empty), and a check of the rest
+	// of the state (chores, journal, the latest delivered result).
+	policy Policy
+	check  func(State) string
+}
+
+func w(tag writeTag) string  { return fmt.Sprintf("write %d", tag) }
+func arm(k timerKind) string { return fmt.Sprintf("arm %d", k) }
+func draining(s *State)      { s.Mode = Draining }
+func failing(s *State)       { s.Journal = JournalFailed; s.Unwritten = []*store.Record{res1} }
+func lastReversed(s *State)  { s.LastDelivered = LastResult{"P1", statusReversed} }
+func stopping(s *State) {
+	s.Txn.Reason = protocol.ReasonUser
+	s.Txn.Waiters = []Waiter{{other, protocol.CodeAbort}}
+}
+
+func saving(code string) func(*State) {
+	return func(s *State) {
+		s.Txn.FinalCode, s.Txn.Final = code, []byte(`{"resultCode":"`+code+`"}`)
+		s.Txn.Settled = &store.Record{Ptxid: "P1", Code: s.Txn.Rec.Code, Status: statusOf(code), Confirm: store.ConfirmAwaiting}
+	}
+}
+
 func TestTransitions(t *testing.T) {
 	cfg := Config{}
 	cfg.fill()
-	w := func(tag writeTag) string { return fmt.Sprintf("write %d", tag) }
-	arm := func(k timerKind) string { return fmt.Sprintf("arm %d", k) }
-	draining := func(s *State) { s.Mode = Draining }
-	failing := func(s *State) { s.Journal = JournalFailed; s.Unwritten = []*store.Record{res1} }
-	saving := func(code string) func(*State) {
-		return func(s *State) {
-			s.Txn.FinalCode, s.Txn.Final = code, []byte(`{"resultCode":"`+code+`"}`)
-			s.Txn.Settled = &store.Record{Ptxid: "P1", Code: credit, Status: statusOf(code), Confirm: store.ConfirmAwaiting}
-		}
-	}
-	stopping := func(s *State) {
-		s.Txn.From, s.Txn.Reason = Reading, protocol.ReasonUser
-		s.Txn.Waiters = []Waiter{{other, protocol.CodeAbort}}
-	}
-	lastReversed := func(s *State) { s.LastDelivered = LastResult{"P1", statusReversed} }
 
-	cases := []struct {
+	rows := []struct {
 		name  string
 		state State
 		input Input
@@ -107,7 +123,7 @@ func TestTransitions(t *testing.T) {
 		{"signing report", in(Reading), inPhase{"P1", protocol.PhaseSigning}, Signing, []string{arm(timerTxn), "reply owner 010010 0010"}},
 		{"final 0010 is a signing report", in(Reading), final(protocol.ResultSignWait), Signing, []string{arm(timerTxn), "reply owner 010010 0010"}},
 		{"abort while authorizing", in(Authorizing), inAbort{Client: other}, Authorizing, []string{"reply other 555555 0001"}},
-		{"abort while reading", in(Reading), inAbort{Client: other}, Stopping, []string{"send 800020"}},
+		{"abort while reading", in(Reading), inAbort{Client: other}, Stopping, []string{arm(timerTxn), "send 800020"}},
 		{"abort idle", in(Idle), inAbort{Client: other}, Idle, []string{"reply other 555555 9991"}},
 		{"abort idle while printing", in(Idle), inAbort{Client: other, PrinterBusy: true}, Idle, []string{"reply other 555555 0001"}},
 		{"read-cancel of another kind", in(Reading), inReadCancel{other, protocol.CodeCashReceiptReadCancel, protocol.FamilyCashReceipt}, Reading, []string{"reply other 970021 9991"}},
@@ -120,8 +136,8 @@ func TestTransitions(t *testing.T) {
 		{"final 0000 on disk is delivered", in(Saving, saving("0000")), inWritten{Tag: writeFinal}, Delivered, []string{arm(timerConfirm), "reply owner 010010 0000"}},
 		{"final 0000 not on disk is reversed, answered 9004", in(Saving, saving("0000")), inWritten{Tag: writeFinal, Err: errFull}, Reversing,
 			[]string{arm(timerJournal), "reply owner 010010 9004", "send 800040", arm(timerChore)}},
-		{"decline not on disk is answered as it is", in(Saving, saving("9005")), inWritten{Tag: writeFinal, Err: errFull}, Idle,
-			[]string{arm(timerJournal), "reply owner 010010 9005"}},
+		{"decline not on disk is not sent as it is", in(Saving, saving("9005")), inWritten{Tag: writeFinal, Err: errFull}, Idle,
+			[]string{arm(timerJournal), "reply owner 010010 9004"}},
 		{"start record not on disk", in(Admitting), inWritten{Tag: writeStart, Err: errFull}, Idle, []string{"reply owner 010010 9004"}},
 		{"start record on disk", in(Admitting), inWritten{Tag: writeStart}, Reading, []string{"send 010010", arm(timerTxn)}},
 		{"request while the journal fails", in(Idle, failing), inRequest{Client: other, Code: credit, Info: creditInfo, Ptxid: "P2"}, Idle, []string{"reply other 010010 9004"}},
@@ -132,22 +148,23 @@ func TestTransitions(t *testing.T) {
 		{"request while draining", in(Idle, draining), inRequest{Client: other, Code: credit, Info: creditInfo, Ptxid: "P2"}, Idle, []string{"reply other 010010 9004", "stop"}},
 		{"request idle", in(Idle), inRequest{Client: other, Code: credit, Info: creditInfo, Ptxid: "P2"}, Admitting, []string{w(writeStart)}},
 		// Cancels.
-		{"cancel answered too late", in(Stopping, stopping), inCancelAnswer{"P1", protocol.ResultProcessing}, Authorizing, []string{"reply other 555555 0001"}},
+		{"cancel answered too late", in(Stopping, stopping), inCancelAnswer{"P1", protocol.ResultProcessing}, Authorizing, []string{"reply other 555555 0001", arm(timerTxn)}},
 		{"cancel answered for another ptxid", in(Stopping, stopping), inCancelAnswer{"P9", "0000"}, Stopping, nil},
 		{"cancel done", in(Stopping, stopping), inCancelAnswer{"P1", "0000"}, Saving, []string{"reply other 555555 9999", w(writeFinal)}},
 		{"cancel answer with nothing to cancel", in(Reading), inCancelAnswer{"P1", "0000"}, Reading, nil},
-		{"terminal runs nothing: asked", in(Stopping, stopping), inCancelAnswer{"P1", protocol.ResultUnable}, Authorizing, []string{"reply other 555555 0001", "send 800030"}},
-		{"signature window passed", in(Signing), inTimer{timerTxn}, Stopping, []string{"send 800020"}},
-		{"stale window timer while authorizing", in(Authorizing), inTimer{timerTxn}, Authorizing, nil},
+		{"terminal runs nothing: asked", in(Stopping, stopping), inCancelAnswer{"P1", protocol.ResultUnable}, Authorizing, []string{"reply other 555555 0001", "send 800030", arm(timerTxn)}},
+		{"cancel never answered: asked", in(Stopping, stopping), inTimer{timerTxn}, Stopping, []string{"send 800030", arm(timerTxn)}},
+		{"signature window passed", in(Signing), inTimer{timerTxn}, Stopping, []string{arm(timerTxn), "send 800020"}},
+		{"authorization long in coming: asked", in(Authorizing), inTimer{timerTxn}, Authorizing, []string{"send 800030", arm(timerTxn)}},
+		{"authorizing report arms the watchdog", in(Signing), inPhase{"P1", protocol.PhaseAuthorizing}, Authorizing, []string{arm(timerTxn)}},
 		// Confirmation.
 		{"980001 journaled first", in(Delivered), inConfirm{other}, Confirming, []string{w(writeConfirm)}},
 		{"980001 on disk", in(Confirming, func(s *State) { s.Result = Result{Rec: res1, Asker: other} }), inWritten{Tag: writeConfirm}, Idle, []string{"reply other 980001 0000"}},
 		{"980001 not on disk", in(Confirming, func(s *State) { s.Result = Result{Rec: res1, Asker: other} }), inWritten{Tag: writeConfirm, Err: errFull}, Delivered, []string{"reply other 980001 9004"}},
 		{"980001 for a reversed result", in(Idle, lastReversed), inConfirm{other}, Idle, []string{"reply other 980001 9009"}},
-		{"980001 while it is being reversed", in(Reversing, func(s *State) { s.LastDelivered = LastResult{"P1", statusReversing} }), inConfirm{other}, Reversing, []string{"reply other 980001 9009"}},
+		{"980001 while it is being reversed", in(Reversing, func(s *State) { s.LastDelivered = LastResult{"P1", statusReversing} }), inConfirm{other}, Reversing, []string{"reply other 980001 9004"}},
 		{"980001 with nothing delivered", in(Idle), inConfirm{other}, Idle, []string{"reply other 980001 0000"}},
 		{"confirm window passed: reverse", in(Delivered), inTimer{timerConfirm}, Reversing, []string{"send 800040", arm(timerChore)}},
-		{"confirm window passed under hold", in(Delivered), inTimer{timerConfirm}, Idle, []string{w(writeSettled)}},
 		// Reversals are settled by asking.
 		{"reversal answered for another ptxid", in(Reversing), inReverseAnswer{"P9", "0000", ""}, Reversing, nil},
 		{"reversal answered 9006: ask", in(Reversing), inReverseAnswer{"P1", protocol.ResultNoOriginal, ""}, Resolving, []string{"send 800030", arm(timerChore)}},
@@ -168,7 +185,7 @@ func TestTransitions(t *testing.T) {
 		{"reversal not on disk is owed", in(Idle), inWritten{Tag: writeSettled, Recs: []*store.Record{res1}, Err: errFull}, Idle, []string{arm(timerJournal)}},
 		{"owed records written again", in(Idle, failing), inTimer{timerJournal}, Idle, []string{w(writeRetry)}},
 		// Shutdown.
-		{"drain while reading stops it", in(Reading), inDrain{}, Stopping, []string{arm(timerDrain), "send 800020"}},
+		{"drain while reading stops it", in(Reading), inDrain{}, Stopping, []string{arm(timerDrain), arm(timerTxn), "send 800020"}},
 		{"drain while authorizing waits", in(Authorizing), inDrain{}, Authorizing, []string{arm(timerDrain)}},
 		{"drain while delivered to an open connection waits", in(Delivered), inDrain{}, Delivered, []string{arm(timerDrain)}},
 		{"drain while delivered to a closed connection stops", in(Delivered, func(s *State) { s.Result.Owner = nil }), inDrain{}, Delivered, []string{arm(timerDrain), "stop"}},
@@ -177,15 +194,27 @@ func TestTransitions(t *testing.T) {
 		{"unknown written after the drain time", in(Idle, func(s *State) { s.Mode = Expired }), inWritten{Tag: writeUnknown}, Idle, []string{"stop"}},
 		{"drain time up while delivered", in(Delivered, draining), inTimer{timerDrain}, Delivered, []string{"stop"}},
 	}
+	cases := []transition{
+		{name: "confirm window passed under hold", state: in(Delivered), input: inTimer{timerConfirm}, want: Idle, fx: []string{w(writeSettled)}, policy: PolicyHold},
+	}
+	for _, r := range rows {
+		cases = append(cases, transition{name: r.name, state: r.state, input: r.input, want: r.want, fx: r.fx})
+	}
+	cases = append(cases, moreTransitions()...)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			cfg := cfg
-			if strings.Contains(c.name, "hold") {
-				cfg.Policy = PolicyHold
+			if c.policy != "" {
+				cfg.Policy = c.policy
 			}
 			s, fx := next(&cfg, c.state, c.input)
 			if got := effects(fx); s.Phase != c.want || !slices.Equal(got, c.fx) {
 				t.Errorf("%s + %T:\n got %s %q\nwant %s %q", c.state.Phase, c.input, s.Phase, got, c.want, c.fx)
+			}
+			if c.check != nil {
+				if why := c.check(s); why != "" {
+					t.Error(why)
+				}
 			}
 		})
 	}

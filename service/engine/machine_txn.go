@@ -19,6 +19,9 @@ const (
 	msgShutdownAuth   = "termd 종료: 승인 결과 확인 중"
 	msgNotJournaled   = "거래 기록 저장 실패: 승인을 취소합니다"
 	msgCancelUnsaved  = "거래 기록 저장 실패: 결과 확인 중 (990001로 확인)"
+	msgFinalUnsaved   = "거래 기록 저장 실패: 결제되지 않았습니다"
+	msgConfirmUnsaved = "결과 확인을 저장하지 못했습니다. 980001을 다시 보내 주십시오"
+	msgOrigPending    = "이 원거래에 대한 이전 취소의 결과를 확인하는 중입니다"
 )
 
 // refusal says why a transaction cannot start now, or "" when it can.
@@ -56,6 +59,10 @@ func (st *step) request(in inRequest) {
 	}
 	if in.Info.Cancel && in.NoOrig != "" {
 		st.reply(in.Client, in.Code, result(protocol.ResultNoOriginal, in.NoOrig, withPtxid(in.Ptxid)))
+		return
+	}
+	if in.OrigPending {
+		st.reply(in.Client, in.Code, result(protocol.ResultBusy, msgOrigPending, withPtxid(in.Ptxid)))
 		return
 	}
 	rec := &store.Record{Ptxid: in.Ptxid, Code: in.Code, Status: store.StatusRunning, Request: in.Journaled, Day: in.Day}
@@ -100,15 +107,21 @@ func (st *step) phaseReport(ptxid, report string) {
 		st.arm(timerTxn, st.cfg.SignTimeout)
 		st.reply(s.Txn.Owner, s.Txn.Rec.Code, result(protocol.ResultSignWait, protocol.MsgSignWait, withPtxid(ptxid)))
 	case report == protocol.PhaseAuthorizing && (s.Phase == Reading || s.Phase == Signing):
-		s.Phase = Authorizing
-		st.disarm(timerTxn)
+		st.authorizing()
 	case report == protocol.PhaseAuthorizing && s.Phase == Stopping:
 		// Too late for the cancel on its way: its answer will say 0001.
 		st.refuseWaiters()
-		s.Phase = Authorizing
+		st.authorizing()
 	default:
 		st.log(zapcore.DebugLevel, "phase report changes nothing", zap.String("ptxid", ptxid), zap.String("report", report), zap.Stringer("phase", s.Phase))
 	}
+}
+
+// authorizing: the card company decides. Nothing stops it; a watchdog
+// asks the terminal if its answer is long in coming.
+func (st *step) authorizing() {
+	st.s.Phase = Authorizing
+	st.arm(timerTxn, st.cfg.AuthTimeout)
 }
 
 // final takes a transaction's final answer from the terminal.
@@ -171,30 +184,34 @@ func (st *step) saved(err error) {
 	st.reply(t.Owner, t.Rec.Code, t.Final)
 }
 
-// unsaved: the final answer could not be journaled. No 0000 leaves
-// without its record on disk: an approval is reversed on the terminal and
-// answered 9004; a cancel, which cannot be undone, is answered 9004 and
-// settled from the terminal's books once the journal works again. Any
-// other answer is true as it is and goes out.
+// unsaved: the final answer could not be journaled, so it does not leave
+// as it is (SPEC §6): the owner gets 9004. An approval is reversed on the
+// terminal; a cancel, which cannot be undone, is settled from the
+// terminal's books; any other answer moved no money and is owed to the
+// journal as it is.
 func (st *step) unsaved(t Txn, err error) {
 	s := &st.s
 	ptxid := t.Rec.Ptxid
 	st.log(zapcore.ErrorLevel, "final answer not journaled", zap.String("ptxid", ptxid), zap.String("result", t.FinalCode), zap.Error(err))
-	if t.FinalCode != protocol.ResultOK {
+	if t.FinalCode != protocol.ResultOK { // nothing moved: say so, and owe the true record
 		st.owe(err, t.Settled)
-		st.reply(t.Owner, t.Rec.Code, t.Final)
+		st.reply(t.Owner, t.Rec.Code, result(protocol.ResultDevice, msgFinalUnsaved, withPtxid(ptxid)))
 		return
 	}
 	owed := t.Settled.Clone()
 	owed.Status, owed.Confirm = store.StatusUnknown, store.ConfirmNone // asked of the terminal at next start
 	st.owe(err, owed)
 	if !reversible(t.Rec.Code) {
+		// A cancel cannot be undone: the terminal's books settle it.
 		st.reply(t.Owner, t.Rec.Code, result(protocol.ResultDevice, msgCancelUnsaved, withPtxid(ptxid)))
+		st.queue(Chore{choreAsk, owed})
 		return
 	}
 	st.reply(t.Owner, t.Rec.Code, result(protocol.ResultDevice, msgNotJournaled, withPtxid(ptxid)))
 	st.log(zapcore.WarnLevel, "reversing an approval the journal could not hold", zap.String("ptxid", ptxid))
-	s.Chores = append([]Chore{{choreReverse, t.Settled}}, s.Chores...)
+	rev := t.Settled.Clone()
+	rev.Confirm = store.ConfirmReverse
+	s.Chores = append([]Chore{{choreReverse, rev}}, s.Chores...)
 }
 
 // reversible reports whether a 0000 of code can be reversed (망취소): an
@@ -212,5 +229,6 @@ func (st *step) recoveredFinal(in inFinal) {
 		st.log(zapcore.WarnLevel, "final answer for no running transaction ignored", zap.String("code", string(in.Code)), zap.String("ptxid", in.Ptxid))
 		return
 	}
+	st.dropChores(rec.Ptxid)
 	st.resolve(rec, in.Orig, in.Result, in.Body)
 }

@@ -55,7 +55,7 @@ func (e *Engine) lastTransaction() []byte {
 // buildLast builds the 990001 answer: the last transaction's final
 // answer body, what became of it since, and on top a result code that says
 // whether it stands now (SPEC §3.3): 9009 once reversed, 9004 while its
-// outcome is being settled, 0001 while it runs.
+// outcome is not known (running, or being settled).
 func (e *Engine) buildLast(v *view) []byte {
 	rec, ok := e.store.Last()
 	if !ok {
@@ -66,8 +66,7 @@ func (e *Engine) buildLast(v *view) []byte {
 		body = map[string]json.RawMessage{"data": mustJSON(protocol.PtxidData{Ptxid: rec.Ptxid})}
 	}
 	code, msg := standing(rec)
-	if v.ptxid == rec.Ptxid {
-		code, msg = protocol.ResultProcessing, "처리중"
+	if v.ptxid == rec.Ptxid { // running: its outcome is not known yet
 		body["phase"] = mustJSON(v.phase.String())
 	}
 	if code != "" {

@@ -64,21 +64,16 @@ func fillFromFinal(r *store.Record, body []byte) {
 }
 
 // duplicateData is the data of a 9007 answer: what became of the first
-// request with that ptxid. Its resultCode follows the rule of 990001 (SPEC
-// §3.3): the stored final code while the result stands as answered, 9009
-// once reversed, 9004 while its outcome is being settled.
+// request with that ptxid (SPEC §3.3): its status now (reversed, unknown…),
+// whether it was confirmed, and its stored final code.
 func duplicateData(r *store.Record) any {
-	code := r.ResultCode
-	if c, _ := standing(r); c != "" {
-		code = c
-	}
 	return struct {
 		Ptxid           string        `json:"ptxid"`
 		TransactionCode protocol.Code `json:"transactionCode"`
 		Status          string        `json:"status"`
 		ResultCode      string        `json:"resultCode,omitempty"`
 		Confirmed       bool          `json:"confirmed"`
-	}{r.Ptxid, r.Code, PublicStatus(r.Status), code, r.Confirmed()}
+	}{r.Ptxid, r.Code, PublicStatus(r.Status), r.ResultCode, r.Confirmed()}
 }
 
 func mustLookup(c protocol.Code) protocol.Info {

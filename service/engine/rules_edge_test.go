@@ -79,15 +79,15 @@ func TestApprovalTheJournalCannotHoldIsReversedAndAnswered9004(t *testing.T) {
 	})
 }
 
-func TestDeclineTheJournalCannotHoldIsStillAnsweredTruly(t *testing.T) {
+func TestDeclineTheJournalCannotHoldIsAnswered9004AndOwed(t *testing.T) {
 	run(t, func(t *testing.T) {
 		r := newRig(t, Config{})
 		p := r.pos()
 		start(t, r, p, "J1", 1001)
 		r.disk.fail(1)
 		r.say(credit, protocol.Response{ResultCode: protocol.ResultDeclined, ResultMessage: "한도초과", Data: protocol.PtxidData{Ptxid: "J1"}})
-		p.expect(credit, protocol.ResultDeclined, "한도초과", "J1")
-		r.terminalIdle() // nothing moved: nothing to reverse
+		forPeople(t, p.expect(credit, protocol.ResultDevice, msgFinalUnsaved, "J1")) // no final leaves before its record
+		r.terminalIdle()                                                             // nothing moved: nothing to reverse
 		time.Sleep(5 * time.Second)
 		synctest.Wait()
 		if rec, _ := r.store.Get("J1"); rec.Status != store.StatusDeclined {
@@ -136,10 +136,11 @@ func TestLateConfirmationOfAReversedResultIs9009(t *testing.T) {
 		r := newRig(t, Config{})
 		p := r.pos()
 		reverseUnconfirmed(t, r, p, "J1")
-		// Late, while the reversal is on its way: it no longer stands.
+		// Late, while the reversal is on its way: decided, not done yet.
 		p.send(r.eng, protocol.CodeConfirm, "")
-		p.expect(protocol.CodeConfirm, protocol.ResultReversed, protocol.MsgReversed, "J1")
+		p.expect(protocol.CodeConfirm, protocol.ResultDevice, protocol.MsgResolving, "J1")
 		r.say(protocol.DevReverse, protocol.DevResult{ResultCode: "0000", Ptxid: "J1"})
+		// Reversed and journaled: it no longer stands.
 		p.send(r.eng, protocol.CodeConfirm, "")
 		p.expect(protocol.CodeConfirm, protocol.ResultReversed, protocol.MsgReversed, "J1")
 		// 990001 says so on top; the answer as sent stays in data.
@@ -151,7 +152,7 @@ func TestLateConfirmationOfAReversedResultIs9009(t *testing.T) {
 		// So does a repeated ptxid.
 		p.send(r.eng, credit, approval("J1", 1000))
 		d := p.expect(credit, protocol.ResultDuplicate, "", "J1").Body["data"].(map[string]any)
-		if d["status"] != "reversed" || d["resultCode"] != protocol.ResultReversed {
+		if d["status"] != "reversed" || d["resultCode"] != "0000" {
 			t.Fatalf("9007 data: %v", d)
 		}
 	})
@@ -274,5 +275,38 @@ func TestShutdownWaitsForAConfirmationAtMostTheDrainTime(t *testing.T) {
 			t.Fatal("engine still running after the drain time")
 		}
 		p.quiet() // nothing untrue was sent; the window stays in the journal
+	})
+}
+
+func TestSecondCancelWaitsForTheFirstCancelsOutcome(t *testing.T) {
+	run(t, func(t *testing.T) {
+		r := newRig(t, Config{Policy: PolicyOff})
+		p := r.pos()
+		day := time.Now().Format("20060102")
+		cancel := func(ptxid string, amt int) {
+			p.send(r.eng, cancelC, string(mustJSON(map[string]any{"approvalAmt": amt, "approvalNo": "12345678", "transactionDate": day, "ptxid": ptxid})))
+		}
+		start(t, r, p, "A1", 3000)
+		r.approve(credit, "A1", 3000)
+		p.expect(credit, "0000", "", "A1")
+		cancel("C1", 3000)
+		r.toTerminal()
+		r.phase("C1", protocol.PhaseAuthorizing)
+		r.unplug() // the cancel's outcome is unknown: it may have refunded
+		p.expect(cancelC, protocol.ResultDevice, "", "C1")
+		r.plugIn()
+		if f := r.toTerminal(); f.Code != protocol.DevOutcome {
+			t.Fatalf("terminal got %s, want a question", f.Code)
+		}
+		// The terminal's answer does not settle it (approved, but no answer
+		// kept): the first cancel stays unknown, and may have refunded.
+		r.say(protocol.DevOutcome, protocol.DevOutcomeAnswer{ResultCode: "0000", Ptxid: "C1", Code: cancelC, Status: protocol.OutcomeApproved})
+		if rec, _ := r.store.Get("C1"); rec.Status != store.StatusUnknown {
+			t.Fatalf("C1 %s, want unknown", rec.Status)
+		}
+		// A second cancel of the same sale must not reach the terminal.
+		cancel("C2", 3000)
+		p.expect(cancelC, protocol.ResultBusy, "", "C2")
+		r.terminalIdle()
 	})
 }

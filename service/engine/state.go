@@ -37,21 +37,19 @@ const (
 	Resolving
 )
 
-var phaseNames = [...]string{"IDLE", "ADMITTING", "READING", "SIGNING", "STOPPING", "AUTHORIZING",
-	"SAVING", "DELIVERED", "CONFIRMING", "REVERSING", "RESOLVING"}
-
 func (p Phase) String() string {
-	if p < 0 || int(p) >= len(phaseNames) {
-		return "Phase(?)"
-	}
-	return phaseNames[p]
+	return name(int(p), "IDLE", "ADMITTING", "READING", "SIGNING", "STOPPING", "AUTHORIZING",
+		"SAVING", "DELIVERED", "CONFIRMING", "REVERSING", "RESOLVING")
 }
+
+// ADMITTING, SAVING and CONFIRMING last only while their journal write
+// runs: the write's outcome is the next input, before any other.
 
 // running reports whether a transaction is on the terminal.
 func (p Phase) running() bool { return p >= Admitting && p <= Saving }
 
-// Stoppable reports whether a read-cancel or abort can still end it.
-func (p Phase) Stoppable() bool { return p == Reading || p == Signing }
+// stoppable reports whether a read-cancel or abort can still end it.
+func (p Phase) stoppable() bool { return p == Reading || p == Signing }
 
 // Link is the terminal link's state.
 type Link int
@@ -61,7 +59,15 @@ const (
 	LinkUp
 )
 
-func (l Link) String() string { return [...]string{"DOWN", "UP"}[l] }
+func (l Link) String() string { return name(int(l), "DOWN", "UP") }
+
+// name is names[i], or "?" out of range.
+func name(i int, names ...string) string {
+	if i < 0 || i >= len(names) {
+		return "?"
+	}
+	return names[i]
+}
 
 // JournalState is the journal's state.
 type JournalState int
@@ -73,7 +79,7 @@ const (
 	JournalFailed
 )
 
-func (j JournalState) String() string { return [...]string{"OK", "FAILED"}[j] }
+func (j JournalState) String() string { return name(int(j), "OK", "FAILED") }
 
 // Mode is whether termd serves or is shutting down.
 type Mode int
@@ -88,7 +94,7 @@ const (
 	Expired
 )
 
-func (m Mode) String() string { return [...]string{"SERVING", "DRAINING", "EXPIRED"}[m] }
+func (m Mode) String() string { return name(int(m), "SERVING", "DRAINING", "EXPIRED") }
 
 // State is everything the engine's decisions depend on. next takes one and
 // returns the one after; nothing else writes it.
@@ -122,8 +128,7 @@ type Txn struct {
 	Orig  *store.Record
 	// Started: the terminal reported a phase of it, so it is running it.
 	Started bool
-	// From is the phase a Stopping transaction was stopped in; Reason why.
-	From   Phase
+	// Reason is why a Stopping transaction is being stopped.
 	Reason string
 	// Waiters are the read-cancel and abort senders waiting for the
 	// terminal's answer to the cancel.

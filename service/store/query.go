@@ -81,7 +81,23 @@ func (s *Store) Unsettled() []*Record {
 }
 
 func (r *Record) unsettled() bool {
-	return r.Status == StatusRunning || r.Status == StatusUnknown || r.Confirm == ConfirmAwaiting
+	return r.Status == StatusRunning || r.Status == StatusUnknown || r.Confirm == ConfirmAwaiting ||
+		(r.Confirm == ConfirmReverse && r.Status == StatusApproved)
+}
+
+// LastDelivered returns the latest record whose 0000 was delivered for
+// confirmation (what a 980001 is about).
+func (s *Store) LastDelivered() (*Record, bool) {
+	it, err := s.mem.Txn(false).GetReverse(table, "seq")
+	if err != nil {
+		return nil, false
+	}
+	for raw := it.Next(); raw != nil; raw = it.Next() {
+		if r := raw.(*Record); r.Confirm != ConfirmNone && r.Confirm != ConfirmReverse {
+			return r.Clone(), true
+		}
+	}
+	return nil, false
 }
 
 // Summary totals the sales of the days from..to (yyyyMMdd, inclusive).

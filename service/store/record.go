@@ -32,6 +32,9 @@ const (
 	ConfirmAwaiting    Confirmation = "awaiting"    // delivered, window open
 	ConfirmConfirmed   Confirmation = "confirmed"   // 980001 received
 	ConfirmUnconfirmed Confirmation = "unconfirmed" // window passed, kept (hold policy, or a cancel)
+	// ConfirmReverse: a 0000 the POS was never told (it got 9004), to be
+	// reversed whatever the policy; a restart reverses it at once.
+	ConfirmReverse Confirmation = "reverse"
 )
 
 // Record is one transaction. Records are immutable once stored: to change one,
