@@ -342,7 +342,7 @@ func contractReversal(p, w *checked) {
 	if r := w.call(protocol.CodeConfirm, "", protocol.ResultReversed); r.Data["ptxid"] != "r-1" || r.Data["status"] != "reversed" {
 		w.t.Fatalf("late 980001: %v", r.Data)
 	}
-	if r := p.call(credit, pay("r-1", 1000), protocol.ResultDuplicate); r.Data["resultCode"] != protocol.ResultReversed {
+	if r := p.call(credit, pay("r-1", 1000), protocol.ResultDuplicate); r.Data["status"] != "reversed" || r.Data["resultCode"] != protocol.ResultOK {
 		p.t.Fatalf("repeated ptxid of a reversed approval: %v", r.Data)
 	}
 }
