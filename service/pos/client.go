@@ -240,15 +240,15 @@ const (
 	logOut = "frame out"
 )
 
-// logFrame logs a frame at debug level; n is its length on the wire. Bodies
-// reaching this layer carry only masked card numbers; an incoming 000001
-// holds the token and its body is never logged.
+// logFrame logs a frame at debug level; n is its length on the wire. Card
+// numbers and a cash receipt's approvalNumber are masked (protocol.MaskBody);
+// an incoming 000001 holds the token and its body is never logged.
 func (c *Client) logFrame(msg string, code protocol.Code, n int, body []byte) {
 	ce := c.log.Check(zap.DebugLevel, msg)
 	if ce == nil {
 		return
 	}
-	shown := string(body)
+	shown := string(protocol.MaskBody(body))
 	if code == protocol.CodeAuth && msg == logIn {
 		shown = "(token withheld)"
 	}

@@ -224,3 +224,35 @@ func TestServeShutdownLeavesNothing(t *testing.T) {
 	ws.Close()
 	waitFor(t, "goroutines to end", func() bool { return runtime.NumGoroutine() <= before })
 }
+
+// TestFrameLogMasksPersonalNumbers: "frame in" and "frame out" never hold a
+// cash receipt's customer number, over TCP or WebSocket.
+func TestFrameLogMasksPersonalNumbers(t *testing.T) {
+	core, logs := observer.New(zapcore.DebugLevel)
+	s, stop := startLog(t, Config{}, newRecorder(t), zap.New(core))
+	req := frame(protocol.CodeCashReceipt, `{"priceAmt":1000,"traderType":"1","approvalNumber":"01099998888","ptxid":"r"}`)
+	c := dialTCP(t, s)
+	c.write(req)
+	c.read()
+	ws := dialWS(t, s, nil)
+	if err := ws.WriteMessage(websocket.TextMessage, []byte(req)); err != nil {
+		t.Fatal(err)
+	}
+	wsRead(t, ws)
+	c.conn.Close()
+	ws.Close()
+	stop()
+	seen := 0
+	for _, e := range logs.All() {
+		if e.Message != logIn && e.Message != logOut {
+			continue
+		}
+		seen++
+		if body := toString(e.ContextMap()["body"]); strings.Contains(body, "099998") {
+			t.Errorf("%s logs %s", e.Message, body)
+		}
+	}
+	if seen != 4 {
+		t.Fatalf("%d frame lines, want 4: the test proves nothing", seen)
+	}
+}
