@@ -202,8 +202,22 @@ func (d *Daemon) compactDaily(ctx context.Context) {
 // handler adapts the engine to the POS listeners.
 type handler struct{ e *engine.Engine }
 
+var (
+	_ pos.Handler = handler{}
+	_ pos.Holder  = handler{}
+)
+
 func (h handler) Frame(c *pos.Client, f protocol.Frame) { h.e.Frame(c, f) }
 func (h handler) Closed(c *pos.Client)                  { h.e.Closed(c) }
+
+// Busy tells the POS listeners which connection must not be closed to make
+// room for another: the owner of a running transaction or of a result
+// awaiting confirmation.
+//
+// TODO(engine): answer from the engine's state (the lead's rewrite). Until
+// then no connection is busy, so a full server closes the idle-longest
+// connection even if it owns a payment.
+func (h handler) Busy(c *pos.Client) bool { return false }
 
 // emulatedPrinter prints on the emulator's simulated printer.
 type emulatedPrinter struct{ p *emulator.Printer }

@@ -169,7 +169,7 @@ func TestWSOtherPathNotFound(t *testing.T) {
 
 func TestWSTokenForRemotePeers(t *testing.T) {
 	rec := newRecorder(t)
-	s, _ := start(t, Config{Token: "s3cret"}, rec, func(s *Server) { s.policy.trusted = untrusted })
+	s, _ := start(t, Config{Token: "s3cret"}, rec, func(s *Server) { s.policy.Trusted = untrusted })
 	bearer := http.Header{"Authorization": {"Bearer s3cret"}}
 	wrong := http.Header{"Authorization": {"Bearer nope"}}
 	for _, tc := range []struct {
