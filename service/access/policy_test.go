@@ -2,8 +2,8 @@ package access
 
 import (
 	"net/http"
-	"net/netip"
 	"net/http/httptest"
+	"net/netip"
 	"testing"
 )
 

@@ -22,7 +22,9 @@ type holder struct {
 
 var _ Holder = (*holder)(nil)
 
-func newHolder(t testing.TB) *holder { return &holder{recorder: newRecorder(t), busy: map[uint64]bool{}} }
+func newHolder(t testing.TB) *holder {
+	return &holder{recorder: newRecorder(t), busy: map[uint64]bool{}}
+}
 
 func (h *holder) Busy(c *Client) bool {
 	h.mu.Lock()
