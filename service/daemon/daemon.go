@@ -15,6 +15,7 @@ import (
 	"github.com/termd/termd/emulator"
 	"github.com/termd/termd/protocol"
 	"github.com/termd/termd/protocol/link"
+	"github.com/termd/termd/service/access"
 	"github.com/termd/termd/service/config"
 	"github.com/termd/termd/service/engine"
 	"github.com/termd/termd/service/pos"
@@ -31,6 +32,8 @@ type Daemon struct {
 	engine  *engine.Engine
 	pos     *pos.Server
 	panelLn net.Listener // the emulator's control panel, if served
+	// panelPolicy guards the panel: loopback, or the token on every request.
+	panelPolicy *access.Policy
 	// drainEngine stops the engine and waits for it; set by Run.
 	drainEngine func()
 }

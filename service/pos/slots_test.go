@@ -1,7 +1,9 @@
 package pos
 
 import (
+	"bufio"
 	"fmt"
+	"net"
 	"net/http"
 	"sync"
 	"testing"
@@ -160,4 +162,36 @@ func TestSlotsLeakyPOS(t *testing.T) {
 		defer s.mu.Unlock()
 		return len(s.clients) <= DefaultMaxClients
 	})
+}
+
+// TestWSPortIdleKeepAlives: 200 idle HTTP keep-alive connections on the
+// WebSocket port (plain requests, never upgraded) do not keep a POS from
+// connecting and paying over WebSocket.
+func TestWSPortIdleKeepAlives(t *testing.T) {
+	s, _ := start(t, Config{}, newRecorder(t))
+	for i := range 200 {
+		conn, err := net.Dial("tcp", s.WSAddr().String())
+		if err != nil {
+			t.Fatalf("connection %d: %v", i, err)
+		}
+		t.Cleanup(func() { conn.Close() })
+		fmt.Fprintf(conn, "GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+		conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatalf("connection %d: %v", i, err)
+		}
+		resp.Body.Close()
+	}
+	if n := s.http.Open(); n > DefaultMaxClients+httpSpare {
+		t.Fatalf("%d HTTP connections open, limit %d", n, DefaultMaxClients+httpSpare)
+	}
+	ws := dialWS(t, s, nil)
+	pay := frame(protocol.CodeCreditApproval, `{"priceAmt":1000,"ptxid":"ws-after-200"}`)
+	if err := ws.WriteMessage(websocket.TextMessage, []byte(pay)); err != nil {
+		t.Fatal(err)
+	}
+	if got := wsRead(t, ws).String(); got != pay {
+		t.Fatalf("payment after 200 idle keep-alives: %q", got)
+	}
 }
