@@ -117,6 +117,11 @@ func (t *connTable) closed(c *trackedConn) {
 	}
 }
 
+var (
+	_ net.Conn     = (*trackedConn)(nil)
+	_ net.Listener = (*limitListener)(nil)
+)
+
 // trackedConn leaves the table when it is closed, by the server, by a
 // WebSocket that took it over, or as a victim.
 type trackedConn struct {
