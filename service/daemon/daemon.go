@@ -206,8 +206,9 @@ func (d *Daemon) compactDaily(ctx context.Context) {
 type handler struct{ e *engine.Engine }
 
 var (
-	_ pos.Handler = handler{}
-	_ pos.Holder  = handler{}
+	_ pos.Handler   = handler{}
+	_ pos.Holder    = handler{}
+	_ engine.Client = (*pos.Client)(nil)
 )
 
 func (h handler) Frame(c *pos.Client, f protocol.Frame) { h.e.Frame(c, f) }
@@ -224,6 +225,8 @@ func (h handler) Busy(c *pos.Client) bool { return false }
 
 // emulatedPrinter prints on the emulator's simulated printer.
 type emulatedPrinter struct{ p *emulator.Printer }
+
+var _ engine.Printer = emulatedPrinter{}
 
 func (p emulatedPrinter) Print(_ context.Context, job *protocol.PrintRequest) error {
 	return p.p.Print(job)

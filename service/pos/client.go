@@ -58,6 +58,11 @@ type link interface {
 	close()
 }
 
+var (
+	_ link = tcpLink{}
+	_ link = wsLink{}
+)
+
 func newClient(s *Server, transport, remote string, charset protocol.Charset) *Client {
 	c := &Client{
 		ID:         s.nextID.Add(1),
