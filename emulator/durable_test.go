@@ -164,6 +164,7 @@ func TestBooksFailMidRun(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		synctest.Wait()
 		breakFile(t, file)
 		if o := rg.transact(protocol.CodeCreditCancel, cancelOf(ap, 10000, "c1")); o.final.ResultCode != protocol.ResultDevice {
 			t.Errorf("cancel with unwritable books: %s, want 9004", o.final.ResultCode)
@@ -178,6 +179,7 @@ func TestBooksFailMidRun(t *testing.T) {
 			t.Errorf("after refused changes: %+v, want approved", a)
 		}
 
+		synctest.Wait() // the session's retry of the save after the last event is over
 		mendFile(t, file, saved)
 		rg.approve(protocol.CodeCreditCancel, cancelOf(ap, 30000, "c2")) // the whole amount is still there
 		rg.approve(protocol.CodeTaxRefundCancel, protocol.TaxRefundRefRequest{TaxRefundSerial: slip.Data.RefundSerial, Ptxid: "sc2"})
