@@ -68,3 +68,12 @@ func TestE2EIdleKeepAlivesOnEveryHTTPPort(t *testing.T) {
 	p.send(protocol.CodeConfirm, "")
 	p.expect(protocol.CodeConfirm, "0000")
 }
+
+// TestE2EShortTokenStopsStartUp: a token under 16 characters stops termd
+// before it listens, with a message naming auth.token and not showing it.
+func TestE2EShortTokenStopsStartUp(t *testing.T) {
+	out, err := runBinary("run", "--listen.tcp=0.0.0.0:0", "--listen.ws=", "--auth.token=short-secret", "--dataDir="+t.TempDir(), "--log.file=-")
+	if err == nil || !strings.Contains(out, "config: auth.token:") || strings.Contains(out, "short-secret") {
+		t.Fatalf("termd run with a 12-character token: %v\n%s", err, out)
+	}
+}
