@@ -151,10 +151,18 @@ func (d *Driver) readLoop(ctx context.Context, conn FrameConn) error {
 		if err != nil {
 			return fmt.Errorf("read: %w", err)
 		}
-		d.log.Debug("terminal →", zap.String("code", string(f.Code)), zap.Int("len", len(f.Body)), zap.ByteString("body", f.Body))
+		d.logFrame("terminal →", f)
 		if !d.emit(ctx, Event{Kind: EventFrame, Frame: f}) {
 			return ctx.Err()
 		}
+	}
+}
+
+// logFrame logs a frame at debug level with its personal numbers masked:
+// a terminal is trusted to mask card numbers, the log is not left to trust.
+func (d *Driver) logFrame(msg string, f protocol.Frame) {
+	if ce := d.log.Check(zap.DebugLevel, msg); ce != nil {
+		ce.Write(zap.String("code", string(f.Code)), zap.Int("len", len(f.Body)), zap.ByteString("body", protocol.MaskBody(f.Body)))
 	}
 }
 
@@ -167,7 +175,7 @@ func (d *Driver) writeLoop(ctx context.Context, conn FrameConn, out <-chan proto
 		case <-ctx.Done():
 			return ctx.Err()
 		case f := <-out:
-			d.log.Debug("terminal ←", zap.String("code", string(f.Code)), zap.Int("len", len(f.Body)), zap.ByteString("body", f.Body))
+			d.logFrame("terminal ←", f)
 			if err := conn.WriteFrame(f); err != nil {
 				return fmt.Errorf("write %s: %w", f.Code, err)
 			}

@@ -13,8 +13,9 @@ import (
 )
 
 // A real terminal keeps its books when the PC behind it crashes; so does
-// the emulator when Config.BooksFile is set: the books are written there
-// after every change and read back by New.
+// the emulator when Config.BooksFile is set: every change is appended to
+// that file and synced before the answer that depends on it leaves, and New
+// reads the file back.
 
 type savedEntry struct {
 	Ptxid        string          `json:"ptxid"`
@@ -31,25 +32,37 @@ type savedEntry struct {
 }
 
 // saveBooks appends the entries changed since the last call to the books
-// file, one JSON line each; on load the last line of a ptxid wins. Called
-// with t.mu held.
-func (t *Terminal) saveBooks() {
+// file, one JSON line each, and syncs it; on load the last line of a ptxid
+// wins. On failure the changes stay pending for the next call, so they reach
+// the file once it is writable again. Called with t.mu held.
+func (t *Terminal) saveBooks() error {
 	dirty := t.books.dirty
-	t.books.dirty = nil
 	if t.cfg.BooksFile == "" || len(dirty) == 0 {
-		return
+		t.books.dirty = nil
+		return nil
 	}
-	buf := appendLines(nil, dirty)
-	f, err := os.OpenFile(t.cfg.BooksFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
-	if err == nil {
-		_, err = f.Write(buf)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
+	if err := appendSynced(t.cfg.BooksFile, appendLines(nil, dirty)); err != nil {
+		return fmt.Errorf("emulator: save books: %w", err)
 	}
+	t.books.dirty = nil
+	return nil
+}
+
+// appendSynced appends buf to the file at path and waits until it is on
+// the disk.
+func appendSynced(path string, buf []byte) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
-		t.log.Warn("emulator: books not saved", zap.Error(err))
+		return err
 	}
+	_, err = f.Write(buf)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // appendLines appends one JSON line per entry.
@@ -126,7 +139,21 @@ func rewriteBooks(path string, b *books) error {
 		os.Remove(tmp)
 		return fmt.Errorf("emulator: rewrite books: %w", err)
 	}
-	return os.Rename(tmp, path)
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("emulator: rewrite books: %w", err)
+	}
+	syncDir(filepath.Dir(path))
+	return nil
+}
+
+// syncDir makes a rename in dir durable where the system can sync a folder
+// (Windows cannot open one for it; there the rename is as durable as the
+// system makes it).
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
 }
 
 func issuerIndex(code string) int {

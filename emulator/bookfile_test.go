@@ -149,16 +149,6 @@ func TestBooksCorruptFile(t *testing.T) {
 	})
 }
 
-// TestBooksFileUnusable: a books path that is a folder leaves the terminal
-// working from memory.
-func TestBooksFileUnusable(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		rg := newRig(t, Config{BooksFile: t.TempDir()})
-		ap := rg.approve(protocol.CodeCreditApproval, credit(10000, "mem"))
-		rg.approve(protocol.CodeCreditCancel, cancelOf(ap, 10000, "mem-c"))
-	})
-}
-
 // TestBooksTornLineLosesNothingAfterIt: a crash in the middle of saving
 // leaves a torn last line. Whatever the terminal does after that restart
 // must still be known at the next restart.

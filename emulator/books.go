@@ -53,6 +53,60 @@ func (b *books) record(e *entry) {
 	}
 }
 
+// msgNotRecorded is the final answer of a transaction the card company
+// approved but the terminal could not write into its books: the terminal
+// voids it rather than answer 0000 for money its books do not hold.
+const msgNotRecorded = "단말기 거래 기록 실패"
+
+// undo holds entries as they were before a change, so that a change the
+// books could not save can be taken back.
+type undo []struct {
+	e   *entry
+	was entry
+}
+
+// snapshot remembers es (nil ones skipped) as they are now.
+func (b *books) snapshot(es ...*entry) undo {
+	var u undo
+	for _, e := range es {
+		if e != nil {
+			u = append(u, struct {
+				e   *entry
+				was entry
+			}{e, *e})
+		}
+	}
+	return u
+}
+
+// restore puts the remembered entries back as they were.
+func (u undo) restore() {
+	for _, x := range u {
+		*x.e = x.was
+	}
+}
+
+// void turns e, just recorded as approved, into a failure the terminal
+// answers with 9004: no cancel can name it and no slip is issued.
+func (b *books) void(e *entry) []byte {
+	delete(b.byApproval, approvalKey{e.code, e.approvalNo, e.day})
+	if e.refundSerial != "" {
+		delete(b.bySlip, e.refundSerial)
+	}
+	e.status, e.balance = protocol.OutcomeFailed, 0
+	e.final = mustJSON(protocol.Response{ResultCode: protocol.ResultDevice, ResultMessage: msgNotRecorded, Data: protocol.PtxidData{Ptxid: e.ptxid}})
+	b.touch(e)
+	return e.final
+}
+
+// slipOf is the slip a slip cancel or query names, if the books have it.
+func (b *books) slipOf(req any) *entry {
+	if r, ok := req.(*protocol.TaxRefundRefRequest); ok {
+		return b.bySlip[r.TaxRefundSerial]
+	}
+	return nil
+}
+
 // approvalCode maps a cancel to the approval it cancels.
 var approvalCode = map[protocol.Code]protocol.Code{
 	protocol.CodeCreditCancel:      protocol.CodeCreditApproval,

@@ -5,37 +5,46 @@ import (
 	"fmt"
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/termd/termd/protocol"
 )
 
 // decide plays the card company: it answers the running transaction by its
 // magic amount, records the outcome in the books and, if send, sends the
-// final answer.
+// final answer. An approval reaches the POS only once the books on disk hold
+// it; one they cannot hold is voided and answered 9004.
 func (s *session) decide(send bool) {
 	o := s.op
 	s.op = nil
 	s.timer.Stop()
 	s.idle()
 	result, msg := verdict(o.magic)
-	var final []byte
 	e := &entry{ptxid: o.ptxid, code: o.code, amount: o.amount}
+	s.t.mu.Lock()
+	before := s.t.books.snapshot(o.orig, s.t.books.slipOf(o.req))
+	var final []byte
 	if result != protocol.ResultOK {
 		final = mustJSON(protocol.Response{ResultCode: result, ResultMessage: msg, Data: protocol.PtxidData{Ptxid: o.ptxid}})
 	} else {
-		s.t.mu.Lock()
 		final = s.approve(o, e)
-		s.t.mu.Unlock()
 	}
 	// The answer built decides the outcome, not the magic amount alone: a
 	// slip cancel or query of an unknown slip is a 9006, not an approval.
 	var h protocol.ResultHeader
 	_ = json.Unmarshal(final, &h)
 	e.status, e.final = outcomeOf(h.ResultCode), final
-	s.t.mu.Lock()
 	s.t.books.record(e)
+	if err := s.t.saveBooks(); err != nil {
+		s.t.log.Error("emulator: books not saved; the answer is not 0000", zap.String("ptxid", o.ptxid), zap.Error(err))
+		if e.status == protocol.OutcomeApproved {
+			before.restore()
+			final = s.t.books.void(e)
+		}
+	}
 	s.t.mu.Unlock()
 	if send {
-		s.conn.WriteFrame(protocol.Frame{Code: o.code, Body: final})
+		s.write(o.code, final)
 	}
 }
 

@@ -122,20 +122,25 @@ func TestDevOutcome(t *testing.T) {
 }
 
 // TestDevReverse: an approval the daemon reverses is gone from the books
-// for good: it cannot be reversed twice nor cancelled; cancels and unknown
-// ptxids are not reversible.
+// for good: it cannot be cancelled, and reversing it again answers 0000
+// again (the daemon asks again when an answer was lost) without changing
+// anything; cancels and unknown ptxids are not reversible.
 func TestDevReverse(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		rg := newRig(t, Config{})
 		ap := rg.approve(protocol.CodeCreditApproval, credit(30000, "ap"))
-		if a := rg.devResult(protocol.DevReverse, protocol.DevPtxid{Ptxid: "ap"}); a.ResultCode != protocol.ResultOK || a.Ptxid != "ap" {
-			t.Fatalf("reverse: %+v, want 0000", a)
+		first := rg.devResult(protocol.DevReverse, protocol.DevPtxid{Ptxid: "ap"})
+		if first.ResultCode != protocol.ResultOK || first.Ptxid != "ap" {
+			t.Fatalf("reverse: %+v, want 0000", first)
 		}
 		if a := rg.askOutcome("ap"); a.Status != protocol.OutcomeReversed {
 			t.Errorf("reversed approval: status %q", a.Status)
 		}
-		if a := rg.devResult(protocol.DevReverse, protocol.DevPtxid{Ptxid: "ap"}); a.ResultCode != protocol.ResultNoOriginal {
-			t.Errorf("second reverse: %+v, want 9006", a)
+		if a := rg.devResult(protocol.DevReverse, protocol.DevPtxid{Ptxid: "ap"}); a != first {
+			t.Errorf("second reverse: %+v, want the first answer again %+v", a, first)
+		}
+		if a := rg.askOutcome("ap"); a.Status != protocol.OutcomeReversed {
+			t.Errorf("reversed twice: status %q", a.Status)
 		}
 		if o := rg.transact(protocol.CodeCreditCancel, cancelOf(ap, 1000, "ap-c")); o.final.ResultCode != protocol.ResultNoOriginal {
 			t.Errorf("cancel of a reversed approval: %s, want 9006", o.final.ResultCode)

@@ -3,8 +3,6 @@ package emulator
 import (
 	"time"
 
-	"go.uber.org/zap"
-
 	"github.com/termd/termd/protocol"
 )
 
@@ -89,9 +87,7 @@ func (s *session) replay(code protocol.Code, ptxid string) bool {
 	if !ok || e.code != code || len(e.final) == 0 {
 		return false
 	}
-	if err := s.conn.WriteFrame(protocol.Frame{Code: code, Body: e.final}); err != nil {
-		s.t.log.Debug("emulator: write failed", zap.String("code", string(code)), zap.Error(err))
-	}
+	s.write(code, e.final)
 	return true
 }
 
@@ -152,6 +148,7 @@ func (s *session) authorize() {
 	s.t.mu.Lock() // on the books as pending, in case the power goes now
 	s.t.books.record(&entry{ptxid: o.ptxid, code: o.code, status: protocol.OutcomePending, amount: o.amount})
 	s.t.mu.Unlock()
+	_ = s.persist() // if it fails, decide voids the approval
 	s.enter(protocol.PhaseAuthorizing)
 	s.after(s.t.cfg.AuthDelay)
 }
@@ -188,7 +185,8 @@ func (s *session) stop(code, msg string, answer bool) {
 	s.t.mu.Unlock()
 	s.idle()
 	if answer {
-		s.conn.WriteFrame(protocol.Frame{Code: o.code, Body: final})
+		_ = s.persist() // a 9999 stands whether or not the books hold it
+		s.write(o.code, final)
 	}
 }
 
@@ -202,7 +200,8 @@ func (s *session) finalAnswer(code protocol.Code, ptxid, result, msg string) {
 	s.t.mu.Lock()
 	s.t.books.record(&entry{ptxid: ptxid, code: code, status: outcomeOf(result), final: final})
 	s.t.mu.Unlock()
-	s.conn.WriteFrame(protocol.Frame{Code: code, Body: final})
+	_ = s.persist() // never a 0000: it stands whether or not the books hold it
+	s.write(code, final)
 }
 
 func outcomeOf(result string) string {

@@ -3,6 +3,8 @@ package emulator
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"net"
 	"sync"
 	"testing"
 	"time"
@@ -84,6 +86,11 @@ func (r *rig) dial() {
 	if err != nil {
 		r.t.Fatalf("Dial: %v", err)
 	}
+	r.attach(c)
+}
+
+// attach makes c, the daemon's end of a link, the rig's link.
+func (r *rig) attach(c io.ReadWriteCloser) {
 	conn := protocol.NewConn(c)
 	in := make(chan frameAt, 1024)
 	go func() {
@@ -98,6 +105,9 @@ func (r *rig) dial() {
 	}()
 	r.conn, r.in = conn, in
 }
+
+// pipe is an in-memory link: the daemon's end and the terminal's.
+func pipe() (daemonEnd, termEnd net.Conn) { return net.Pipe() }
 
 // send writes one frame to the terminal; body is a string, bytes or a value
 // to marshal.

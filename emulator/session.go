@@ -55,7 +55,7 @@ func (t *Terminal) Serve(ctx context.Context, conn FrameConn) error {
 		conn.Close()
 		<-readErr // the reader has stopped
 		s.linkLost()
-		s.persist()
+		_ = s.persist()
 	}()
 	for {
 		select {
@@ -71,7 +71,7 @@ func (t *Terminal) Serve(ctx context.Context, conn FrameConn) error {
 		case <-s.timer.C:
 			s.step()
 		}
-		s.persist()
+		_ = s.persist()
 	}
 }
 
@@ -81,13 +81,15 @@ func (s *session) send(code protocol.Code, v any) {
 		s.t.log.Error("emulator: marshal", zap.Error(err))
 		return
 	}
-	if err := s.conn.WriteFrame(protocol.Frame{Code: code, Body: b}); err != nil {
-		s.t.log.Debug("emulator: write failed", zap.String("code", string(code)), zap.Error(err))
-	}
+	s.write(code, b)
 }
 
-func answer(code, msg string) protocol.DevResult {
-	return protocol.DevResult{ResultCode: code, ResultMessage: msg}
+// write sends one frame; a failed write is the link's end, which the
+// session learns from its reader.
+func (s *session) write(code protocol.Code, body []byte) {
+	if err := s.conn.WriteFrame(protocol.Frame{Code: code, Body: body}); err != nil {
+		s.t.log.Debug("emulator: write failed", zap.String("code", string(code)), zap.Error(err))
+	}
 }
 
 // frame handles one frame from the daemon.
@@ -129,7 +131,10 @@ func (s *session) cancel(body []byte) {
 	case o.phase == protocol.PhaseAuthorizing:
 		s.send(protocol.DevCancel, protocol.DevResult{ResultCode: protocol.ResultProcessing, ResultMessage: protocol.MsgCannotAbort, Ptxid: o.ptxid})
 	default:
+		// Stopped before the card company saw it: nothing was charged,
+		// whether or not the books could note it, so the answer stands.
 		s.stop(protocol.ResultFailed, protocol.MsgUserCancel, false)
+		_ = s.persist()
 		s.send(protocol.DevCancel, protocol.DevResult{ResultCode: protocol.ResultOK, ResultMessage: protocol.MsgDone, Ptxid: o.ptxid})
 	}
 }
@@ -153,24 +158,38 @@ func (s *session) outcome(body []byte) {
 	s.send(protocol.DevOutcome, a)
 }
 
-// reverse undoes an approval the POS never confirmed (망취소).
+// reverse undoes an approval the POS never confirmed (망취소). It is
+// idempotent, as the daemon relies on: it asks again when an answer was
+// lost, so an approval already reversed answers 0000 again. Only what the
+// terminal never approved, or what a cancel since settled, answers 9006. The
+// 0000 leaves once the books on disk say reversed; if they cannot, the
+// approval stands and the answer is 9004.
 func (s *session) reverse(body []byte) {
 	var req protocol.DevPtxid
 	_ = json.Unmarshal(body, &req)
+	res := protocol.DevResult{ResultCode: protocol.ResultOK, ResultMessage: "망취소 완료", Ptxid: req.Ptxid}
 	s.t.mu.Lock()
 	e, ok := s.t.books.byPtxid[req.Ptxid]
-	can := ok && e.status == protocol.OutcomeApproved && mustInfo(e.code).Confirm && !mustInfo(e.code).Cancel
-	if can {
+	reversible := ok && mustInfo(e.code).Confirm && !mustInfo(e.code).Cancel
+	switch {
+	case reversible && e.status == protocol.OutcomeReversed:
+	case reversible && e.status == protocol.OutcomeApproved:
+		before := s.t.books.snapshot(e)
 		e.status, e.balance = protocol.OutcomeReversed, 0
 		s.t.books.touch(e)
+		if err := s.t.saveBooks(); err != nil {
+			s.t.log.Error("emulator: books not saved; the approval stands", zap.String("ptxid", req.Ptxid), zap.Error(err))
+			before.restore()
+			res.ResultCode, res.ResultMessage = protocol.ResultDevice, msgNotRecorded
+		}
+	default:
+		res.ResultCode, res.ResultMessage = protocol.ResultNoOriginal, "망취소할 승인이 없습니다"
 	}
 	s.t.mu.Unlock()
-	if !can {
-		s.send(protocol.DevReverse, protocol.DevResult{ResultCode: protocol.ResultNoOriginal, ResultMessage: "망취소할 승인이 없습니다", Ptxid: req.Ptxid})
-		return
+	if res.ResultCode == protocol.ResultOK {
+		s.t.log.Info("emulator: approval reversed", zap.String("ptxid", req.Ptxid))
 	}
-	s.t.log.Info("emulator: approval reversed", zap.String("ptxid", req.Ptxid))
-	s.send(protocol.DevReverse, protocol.DevResult{ResultCode: protocol.ResultOK, ResultMessage: "망취소 완료", Ptxid: req.Ptxid})
+	s.send(protocol.DevReverse, res)
 }
 
 // linkLost: the cable was pulled or the daemon went away. A transaction the
@@ -188,9 +207,15 @@ func (s *session) linkLost() {
 	s.stop(protocol.ResultFailed, protocol.MsgUserCancel, false)
 }
 
-// persist saves the books after each event, when they are kept on disk.
-func (s *session) persist() {
+// persist saves and syncs the books, when they are kept on disk. Answers
+// that depend on the books call it (or save themselves) before they leave;
+// the session loop calls it after every event for the rest.
+func (s *session) persist() error {
 	s.t.mu.Lock()
-	s.t.saveBooks()
+	err := s.t.saveBooks()
 	s.t.mu.Unlock()
+	if err != nil {
+		s.t.log.Warn("emulator: books not saved", zap.Error(err))
+	}
+	return err
 }

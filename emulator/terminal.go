@@ -46,14 +46,13 @@ type Terminal struct {
 	dials   chan net.Conn
 	printer *Printer
 
-	mu       sync.Mutex // guards the fields below, shared with control calls
-	books    *books
-	nums     *numbers
-	rng      *rand.Rand
-	unplug   bool
-	conn     io.Closer // the link of the running session
-	screen   Screen
-	sessions int
+	mu     sync.Mutex // guards the fields below, shared with control calls
+	books  *books
+	nums   *numbers
+	rng    *rand.Rand
+	unplug bool
+	conn   io.Closer // the link of the running session
+	screen Screen
 }
 
 // Screen is what the terminal shows.

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -452,4 +454,14 @@ func checkedOnlyByTermd(err error) bool {
 	return strings.Contains(fe.Reason, "installments need") || strings.Contains(fe.Reason, "exceeds") ||
 		strings.Contains(fe.Reason, "not a real date") || strings.Contains(fe.Reason, "is after") ||
 		strings.Contains(fe.Reason, "spans")
+}
+
+// sameJSON reports whether a and b are the same JSON value, and if not, both.
+func sameJSON(t *testing.T, a, b []byte) (bool, string) {
+	t.Helper()
+	va, vb := jsonValue(t, a), jsonValue(t, b)
+	if reflect.DeepEqual(va, vb) {
+		return true, ""
+	}
+	return false, fmt.Sprintf("\n got: %s\nwant: %s", b, a)
 }

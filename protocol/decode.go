@@ -23,6 +23,14 @@ type Transaction interface {
 	PtxID() string
 }
 
+var (
+	_ Transaction = (*PaymentRequest)(nil)
+	_ Transaction = (*CancelRequest)(nil)
+	_ Transaction = (*CashReceiptRequest)(nil)
+	_ Transaction = (*TaxRefundRequest)(nil)
+	_ Transaction = (*TaxRefundRefRequest)(nil)
+)
+
 func (r *PaymentRequest) PtxID() string      { return r.Ptxid }
 func (r *CancelRequest) PtxID() string       { return r.Ptxid }
 func (r *CashReceiptRequest) PtxID() string  { return r.Ptxid }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"reflect"
 	"slices"
 	"testing"
@@ -25,17 +24,6 @@ func jsonValue(t *testing.T, b []byte) any {
 		t.Fatalf("not JSON: %v\n%s", err, b)
 	}
 	return v
-}
-
-// sameJSON reports whether a and b hold the same JSON value, and if not,
-// where they differ.
-func sameJSON(t *testing.T, a, b []byte) (bool, string) {
-	t.Helper()
-	va, vb := jsonValue(t, a), jsonValue(t, b)
-	if reflect.DeepEqual(va, vb) {
-		return true, ""
-	}
-	return false, fmt.Sprintf("\n got: %s\nwant: %s", b, a)
 }
 
 // dropZeroNumbers removes every object member whose value is the number 0.

@@ -13,8 +13,9 @@ import (
 	"github.com/termd/termd/emulator/panel"
 )
 
-// Serving the panel on this machine only (compiled, not run). BaseContext ties the event
-// streams to the server's life, so they end on shutdown.
+// Serving the panel (compiled, not run). BaseContext ties the event streams
+// to the server's life, so they end on shutdown. termd serves it behind its
+// access guard (Origin, Host, token); this bare server is for a test bench.
 func Example() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()

@@ -119,9 +119,42 @@ func TestValidateNamesTheKey(t *testing.T) {
 		}
 	}
 	c := Default()
-	c.Listen.TCP, c.Auth.Token = "0.0.0.0:9931", "s3cret"
+	c.Listen.TCP, c.Auth.Token = "0.0.0.0:9931", "s3cret-s3cret-16"
 	if err := c.Validate(); err != nil {
 		t.Fatalf("non-loopback with a token: %v", err)
+	}
+}
+
+// TestTokenLength: a token shorter than 16 characters stops start-up,
+// naming auth.token, whatever the listen addresses; 16 is enough.
+func TestTokenLength(t *testing.T) {
+	for token, ok := range map[string]bool{
+		"a": false, "s3cret": false, "123456789012345": false, "비밀번호비밀번호비밀번호비밀": false, // 15 characters, 45 bytes
+		"1234567890123456": true, "비밀번호비밀번호비밀번호비밀번호": true,
+	} {
+		c := Default()
+		c.Listen.TCP, c.Auth.Token = "0.0.0.0:9931", token
+		err := c.Validate()
+		if ok != (err == nil) {
+			t.Errorf("token of %d characters: %v", len([]rune(token)), err)
+		}
+		if err != nil && (!strings.HasPrefix(err.Error(), "config: auth.token:") || (len(token) > 5 && strings.Contains(err.Error(), token))) {
+			t.Errorf("error %q should name auth.token and not show the token", err)
+		}
+	}
+}
+
+// TestPanelBeyondLoopbackNeedsToken: the control panel (it can pull the
+// terminal's cable) follows the POS listeners' rule.
+func TestPanelBeyondLoopbackNeedsToken(t *testing.T) {
+	c := Default()
+	c.Emulator.Control = "0.0.0.0:9933"
+	if err := c.Validate(); err == nil || !strings.HasPrefix(err.Error(), "config: emulator.control:") {
+		t.Errorf("panel on 0.0.0.0 without a token: %v", err)
+	}
+	c.Auth.Token = "0123456789abcdef"
+	if err := c.Validate(); err != nil {
+		t.Errorf("panel on 0.0.0.0 with a token: %v", err)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"net"
 	"slices"
 	"time"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -23,8 +24,16 @@ func keyErr(key, format string, args ...any) error {
 	return fmt.Errorf("config: %s: %s", key, fmt.Sprintf(format, args...))
 }
 
+// MinTokenLen is the shortest auth.token accepted: a token is the only
+// thing between the network and the card terminal, so it must not be
+// guessable (SPEC §5).
+const MinTokenLen = 16
+
 func (c *Config) checkListen() error {
-	for _, l := range []struct{ key, addr string }{{"listen.tcp", c.Listen.TCP}, {"listen.ws", c.Listen.WS}} {
+	if n := utf8.RuneCountInString(c.Auth.Token); n > 0 && n < MinTokenLen {
+		return keyErr("auth.token", "%d characters is too short to be safe; use at least %d", n, MinTokenLen)
+	}
+	for _, l := range []struct{ key, addr string }{{"listen.tcp", c.Listen.TCP}, {"listen.ws", c.Listen.WS}, {"emulator.control", c.Emulator.Control}} {
 		if l.addr == "" {
 			continue
 		}
@@ -33,7 +42,7 @@ func (c *Config) checkListen() error {
 			return keyErr(l.key, "%q is not host:port", l.addr)
 		}
 		if !loopback(host) && c.Auth.Token == "" {
-			return keyErr(l.key, "%q is reachable from other machines: set auth.token so only POS programs that know it can pay", l.addr)
+			return keyErr(l.key, "%q is reachable from other machines: set auth.token so only those who know it get in", l.addr)
 		}
 	}
 	if c.Listen.MaxClients < 1 || c.Listen.MaxClients > 1024 {

@@ -16,6 +16,7 @@ import (
 	"github.com/termd/termd/emulator"
 	"github.com/termd/termd/protocol"
 	"github.com/termd/termd/protocol/link"
+	"github.com/termd/termd/service/access"
 	"github.com/termd/termd/service/config"
 	"github.com/termd/termd/service/engine"
 	"github.com/termd/termd/service/pos"
@@ -32,6 +33,8 @@ type Daemon struct {
 	engine  *engine.Engine
 	pos     *pos.Server
 	panelLn net.Listener // the emulator's control panel, if served
+	// panelPolicy guards the panel: loopback, or the token on every request.
+	panelPolicy *access.Policy
 }
 
 // New opens the journal, prepares the terminal and binds the POS sockets.
@@ -215,11 +218,24 @@ func (d *Daemon) compactDaily(ctx context.Context) {
 // handler adapts the engine to the POS listeners.
 type handler struct{ e *engine.Engine }
 
+var (
+	_ pos.Handler   = handler{}
+	_ pos.Holder    = handler{}
+	_ engine.Client = (*pos.Client)(nil)
+)
+
 func (h handler) Frame(c *pos.Client, f protocol.Frame) { h.e.Frame(c, f) }
 func (h handler) Closed(c *pos.Client)                  { h.e.Closed(c) }
 
+// Busy tells the POS listeners which connection must not be closed to make
+// room for another: the owner of a running transaction or of a result
+// awaiting confirmation. It reads an atomic snapshot: no lock, no wait.
+func (h handler) Busy(c *pos.Client) bool { return h.e.Holds(c) }
+
 // emulatedPrinter prints on the emulator's simulated printer.
 type emulatedPrinter struct{ p *emulator.Printer }
+
+var _ engine.Printer = emulatedPrinter{}
 
 func (p emulatedPrinter) Print(_ context.Context, job *protocol.PrintRequest) error {
 	return p.p.Print(job)

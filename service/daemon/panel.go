@@ -12,19 +12,31 @@ import (
 
 	"github.com/termd/termd/emulator/panel"
 	"github.com/termd/termd/protocol"
+	"github.com/termd/termd/service/access"
 )
 
 // The emulator's control panel (emulator.control): the terminal's screen,
 // the printed receipts and the journal, and buttons for the customer.
+//
+// The panel can pull the cable of the terminal a shop is using, so it is
+// under the POS listeners' access rules (service/access), applied here:
+// the emulator may not import service packages, so the daemon wraps the
+// panel's handler in the guard rather than the panel guarding itself.
 
-// listenPanel binds the panel's address, so a port in use stops start-up.
+// panelLimits: a person's browser and a few scripts, not a crowd.
+var panelLimits = access.Limits{MaxConns: 32, ReadHeader: 5 * time.Second, Read: 10 * time.Second, Idle: 30 * time.Second}
+
+// listenPanel binds the panel's address, so a port in use, or an address
+// beyond loopback without auth.token, stops start-up.
 func (d *Daemon) listenPanel() error {
 	if d.emu == nil || d.cfg.Emulator.Control == "" {
 		return nil
 	}
-	ln, err := net.Listen("tcp", d.cfg.Emulator.Control)
+	d.panelPolicy = access.New(d.cfg.Auth.Token, nil)
+	d.panelPolicy.TokenFromAll = true
+	ln, err := access.Listen("panel", d.cfg.Emulator.Control, d.panelPolicy)
 	if err != nil {
-		return fmt.Errorf("daemon: emulator.control %s: %w", d.cfg.Emulator.Control, err)
+		return fmt.Errorf("daemon: emulator.control: %w", err)
 	}
 	d.panelLn = ln
 	return nil
@@ -35,12 +47,10 @@ func (d *Daemon) servePanel(ctx context.Context) {
 	if d.panelLn == nil {
 		return
 	}
-	p := panel.New(d.emu, d.journal, d.log.Named("panel"))
-	srv := &http.Server{
-		Handler:           p,
-		ReadHeaderTimeout: 5 * time.Second,
-		BaseContext:       func(net.Listener) context.Context { return ctx },
-	}
+	log := d.log.Named("panel")
+	p := panel.New(d.emu, d.journal, log)
+	srv := access.NewServer(d.panelPolicy.Guard(p, log), panelLimits, log)
+	srv.BaseContext = func(net.Listener) context.Context { return ctx }
 	d.log.Info("emulator control panel", zap.String("url", "http://"+d.panelLn.Addr().String()+"/"))
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(d.panelLn) }()

@@ -37,7 +37,7 @@ func (e *Engine) bootInput() Input {
 // requestInput prepares a transaction request.
 func (e *Engine) requestInput(c Client, code protocol.Code, info protocol.Info, req any, body []byte) Input {
 	ptxid := req.(protocol.Transaction).PtxID()
-	in := inRequest{Client: c, Code: code, Info: info, Ptxid: ptxid, Body: body, Journaled: journalBody(code, body),
+	in := inRequest{Client: c, Code: code, Info: info, Ptxid: ptxid, Body: body, Journaled: journalBody(body),
 		Day: e.cfg.Clock.Now().Format("20060102")}
 	if old, ok := e.store.Get(ptxid); ok {
 		in.Dup = old
@@ -65,8 +65,9 @@ func (e *Engine) cancelPending(orig string) bool {
 	return false
 }
 
-// journalBody is the request as the journal keeps it.
-func journalBody(code protocol.Code, body []byte) []byte { return body }
+// journalBody is a request or an answer as the journal keeps it: personal
+// numbers masked (a cash receipt's approvalNumber, any card number).
+func journalBody(body []byte) []byte { return protocol.MaskBody(body) }
 
 // deviceInput turns what the terminal says into an input, or nil when
 // there is nothing to decide.

@@ -11,7 +11,7 @@ import (
 // cancel the original with its balance reduced, to be journaled together.
 func settle(rec, orig *store.Record, code string, body []byte) []*store.Record {
 	r := rec.Clone()
-	r.ResultCode, r.Final = code, body
+	r.ResultCode, r.Final = code, journalBody(body)
 	r.Status = statusOf(code)
 	if code != protocol.ResultOK {
 		return []*store.Record{r}

@@ -1,16 +1,21 @@
 package pos
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/netip"
 	"sync"
+	"sync/atomic"
+	"time"
 	"unicode/utf8"
 
+	"github.com/gorilla/websocket"
 	"go.uber.org/zap"
 	"golang.org/x/text/encoding/korean"
 
 	"github.com/termd/termd/protocol"
+	"github.com/termd/termd/service/access"
 )
 
 // Client is one POS connection. The Handler receives it with every frame and
@@ -27,13 +32,18 @@ type Client struct {
 	link    link
 	log     *zap.Logger
 
-	authed bool // reader goroutine only
+	authed  bool          // reader goroutine only
+	lastUse atomic.Uint64 // Server.activity at the client's latest frame in or out
+	evicted bool          // closed to make room; guarded by srv.mu
+	ctx     context.Context
+	cancel  context.CancelFunc // ends ctx when the connection ends
 
 	out        chan []byte   // encoded frames for the writer; never closed
 	done       chan struct{} // closed once: the connection is ending
 	stopOnce   sync.Once
-	closeCode  int    // WebSocket close code the writer sends last; written before done closes
-	closeText  string // its reason text
+	closeCode  int           // WebSocket close code the writer sends last; written before done closes
+	closeText  string        // its reason text
+	closeAfter time.Duration // if set, the link is closed this long after the writer finished; written before done closes
 	writerDone chan struct{}
 }
 
@@ -48,18 +58,24 @@ type link interface {
 	close()
 }
 
+var (
+	_ link = tcpLink{}
+	_ link = wsLink{}
+)
+
 func newClient(s *Server, transport, remote string, charset protocol.Charset) *Client {
 	c := &Client{
 		ID:         s.nextID.Add(1),
 		Transport:  transport,
 		Remote:     remote,
-		peer:       peerAddr(remote),
+		peer:       access.PeerAddr(remote),
 		charset:    charset,
 		srv:        s,
 		out:        make(chan []byte, s.cfg.QueueLen),
 		done:       make(chan struct{}),
 		writerDone: make(chan struct{}),
 	}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.name = fmt.Sprintf("%s#%d %s", transport, c.ID, remote)
 	c.log = s.log.With(zap.String("client", c.name))
 	return c
@@ -84,6 +100,7 @@ func (c *Client) Send(f protocol.Frame) error {
 	}
 	select {
 	case c.out <- b:
+		c.used()
 		c.logFrame(logOut, f.Code, len(b), f.Body)
 		return nil
 	default:
@@ -140,12 +157,29 @@ func (c *Client) frameError(result, msg string) {
 // stop ends the connection in order: no more Sends are accepted, the writer
 // flushes what is queued, then finishes the link with code (WebSocket close
 // code, 0 for none).
-func (c *Client) stop(code int, text string) {
+func (c *Client) stop(code int, text string) { c.end(code, text, 0) }
+
+// end is stop, and then, if closeAfter is set, closes the link that long
+// after the last write even if the peer never closes its side.
+func (c *Client) end(code int, text string, closeAfter time.Duration) {
 	c.stopOnce.Do(func() {
-		c.closeCode, c.closeText = code, text
+		c.closeCode, c.closeText, c.closeAfter = code, text, closeAfter
+		c.cancel()
 		close(c.done)
 	})
 }
+
+// evict closes an idle client to make room for a new one: it is told why
+// (000000 9001) and its connection is closed even if the peer, a POS that
+// forgot it, never reads again.
+func (c *Client) evict() {
+	c.log.Info("closing the connection idle longest to make room for a new one")
+	c.answer(protocol.CodeFrameError, protocol.ResultBusy, msgTooMany)
+	c.end(websocket.ClosePolicyViolation, "too many connections", lingerWait)
+}
+
+// used notes activity: the client is idle from now.
+func (c *Client) used() { c.lastUse.Store(c.srv.activity.Add(1)) }
 
 // kill ends the connection now: a blocked read or write fails at once.
 func (c *Client) kill() {
@@ -165,6 +199,9 @@ func (c *Client) writeLoop() {
 			}
 		case <-c.done:
 			c.flush()
+			if c.closeAfter > 0 {
+				time.AfterFunc(c.closeAfter, c.link.close)
+			}
 			return
 		}
 	}
@@ -198,10 +235,11 @@ func (c *Client) write(b []byte) bool {
 // else goes to the Handler. An error means the connection must close.
 func (c *Client) deliver(f protocol.Frame) error {
 	wire := protocol.HeaderSize + len(f.Body)
+	c.used()
 	body, err := c.charset.Decode(f.Body)
 	if err != nil {
 		c.logFrame(logIn, f.Code, wire, f.Body)
-		c.answer(f.Code, protocol.ResultInvalid, err.Error())
+		c.answer(f.Code, protocol.ResultInvalid, msgCharset)
 		return nil
 	}
 	f.Body = body
@@ -210,7 +248,8 @@ func (c *Client) deliver(f protocol.Frame) error {
 		return c.authenticate(f)
 	}
 	if !c.authed {
-		c.answer(protocol.CodeAuth, protocol.ResultInvalid, `token: send 000001 {"token":"…"} first`)
+		c.failedAuth()
+		c.answer(protocol.CodeAuth, protocol.ResultInvalid, msgAuthFirst)
 		return errUnauthenticated
 	}
 	c.srv.h.Frame(c, f)
@@ -222,17 +261,24 @@ func (c *Client) deliver(f protocol.Frame) error {
 // upgrade that carried the token) just gets the 9002.
 func (c *Client) authenticate(f protocol.Frame) error {
 	var req protocol.AuthRequest
-	if json.Unmarshal(f.Body, &req) == nil && c.srv.policy.authFrame(c.peer, req.Token) {
+	if json.Unmarshal(f.Body, &req) == nil && c.srv.policy.AuthFrame(c.peer, req.Token) {
 		c.authed = true
-		c.answer(protocol.CodeAuth, protocol.ResultOK, "인증 완료")
+		c.answer(protocol.CodeAuth, protocol.ResultOK, msgAuthOK)
 		return nil
 	}
-	c.log.Warn("authentication failed")
-	c.answer(protocol.CodeAuth, protocol.ResultInvalid, "token: wrong or missing")
+	c.failedAuth()
+	c.answer(protocol.CodeAuth, protocol.ResultInvalid, msgAuthWrong)
 	if c.authed {
 		return nil
 	}
 	return errUnauthenticated
+}
+
+// failedAuth logs a failed authentication and waits the peer's growing
+// delay before the caller answers it.
+func (c *Client) failedAuth() {
+	d := c.srv.policy.Failed(c.ctx, c.peer)
+	c.log.Warn("authentication failed", zap.Duration("delayed", d))
 }
 
 const (
@@ -240,15 +286,15 @@ const (
 	logOut = "frame out"
 )
 
-// logFrame logs a frame at debug level; n is its length on the wire. Bodies
-// reaching this layer carry only masked card numbers; an incoming 000001
-// holds the token and its body is never logged.
+// logFrame logs a frame at debug level; n is its length on the wire. Card
+// numbers and a cash receipt's approvalNumber are masked (protocol.MaskBody);
+// an incoming 000001 holds the token and its body is never logged.
 func (c *Client) logFrame(msg string, code protocol.Code, n int, body []byte) {
 	ce := c.log.Check(zap.DebugLevel, msg)
 	if ce == nil {
 		return
 	}
-	shown := string(body)
+	shown := string(protocol.MaskBody(body))
 	if code == protocol.CodeAuth && msg == logIn {
 		shown = "(token withheld)"
 	}

@@ -39,6 +39,12 @@ const (
 	// reading (and discarding) after the error answer, so the peer has time to
 	// read the answer before its unread input makes our close a reset.
 	lingerWait = 2 * time.Second
+	// httpIdle closes a kept-alive HTTP connection on the WebSocket port
+	// that sends no request for this long.
+	httpIdle = 30 * time.Second
+	// httpSpare is how many HTTP connections beyond MaxClients the
+	// WebSocket port keeps open: requests that are not (yet) clients.
+	httpSpare = 16
 )
 
 func (c Config) withDefaults() Config {

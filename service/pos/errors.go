@@ -1,10 +1,14 @@
 package pos
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/termd/termd/service/access"
+)
 
 var (
 	// ErrTokenRequired: a listen address is not loopback and Config.Token is empty.
-	ErrTokenRequired = errors.New("a non-loopback address needs auth.token")
+	ErrTokenRequired = access.ErrTokenRequired
 	// ErrSlowClient: the client's outgoing queue was full, so it was disconnected.
 	ErrSlowClient = errors.New("client too slow: outgoing queue full, disconnected")
 	// ErrClientClosed: the client's connection has ended or is ending.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"sync"
 	"sync/atomic"
 
@@ -13,6 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/termd/termd/protocol"
+	"github.com/termd/termd/service/access"
 )
 
 // Handler is the transaction engine as the listeners see it. Its methods
@@ -28,20 +28,31 @@ type Handler interface {
 	Closed(c *Client)
 }
 
+// Holder is implemented by a Handler that knows which clients hold the
+// terminal. When every client slot is taken, a newcomer closes the client
+// idle longest that is not Busy; without a Holder no client is Busy.
+type Holder interface {
+	// Busy reports whether c owns a running transaction or a result
+	// awaiting confirmation. It is called with the server's lock held, so
+	// it must return promptly and must not call back into the Server.
+	Busy(c *Client) bool
+}
+
 // Server owns the listeners, every client connection and every goroutine
 // serving them.
 type Server struct {
 	cfg    Config
 	h      Handler
 	log    *zap.Logger
-	policy policy
+	policy *access.Policy
 
 	tcpLn, wsLn net.Listener
-	http        *http.Server
+	http        *access.Server
 	upgrader    websocket.Upgrader
 
-	nextID  atomic.Uint64
-	serving atomic.Bool
+	nextID   atomic.Uint64
+	serving  atomic.Bool
+	activity atomic.Uint64 // ticks at every frame in or out: a client's last tick says how long it has been idle
 
 	mu      sync.Mutex
 	closed  bool
@@ -65,14 +76,14 @@ func Listen(cfg Config, h Handler, log *zap.Logger) (*Server, error) {
 		cfg:     cfg.withDefaults(),
 		h:       h,
 		log:     log.Named("pos"),
-		policy:  policy{token: cfg.Token, origins: cfg.WSOrigins, trusted: isLoopback},
+		policy:  access.New(cfg.Token, cfg.WSOrigins),
 		clients: make(map[uint64]*Client),
 	}
 	var err error
-	if s.tcpLn, err = listen("tcp", cfg.TCP, cfg.Token); err != nil {
+	if s.tcpLn, err = s.listen("tcp", cfg.TCP); err != nil {
 		return nil, err
 	}
-	if s.wsLn, err = listen("ws", cfg.WS, cfg.Token); err != nil {
+	if s.wsLn, err = s.listen("ws", cfg.WS); err != nil {
 		if s.tcpLn != nil {
 			s.tcpLn.Close()
 		}
@@ -82,23 +93,15 @@ func Listen(cfg Config, h Handler, log *zap.Logger) (*Server, error) {
 	return s, nil
 }
 
-// listen binds addr, refusing a non-loopback address without a token both
-// before binding (by its spelling) and after (by the address really bound,
-// which catches a "localhost" that resolves elsewhere).
-func listen(transport, addr, token string) (net.Listener, error) {
+// listen binds addr ("" disables the transport) by the access policy: a
+// non-loopback address needs the token.
+func (s *Server) listen(transport, addr string) (net.Listener, error) {
 	if addr == "" {
 		return nil, nil
 	}
-	if token == "" && !hostIsLoopback(addr) {
-		return nil, fmt.Errorf("pos: listen %s %s: %w", transport, addr, ErrTokenRequired)
-	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := access.Listen(transport, addr, s.policy)
 	if err != nil {
-		return nil, fmt.Errorf("pos: listen %s %s: %w", transport, addr, err)
-	}
-	if tcp, ok := ln.Addr().(*net.TCPAddr); token == "" && (!ok || !isLoopback(tcp.AddrPort().Addr())) {
-		ln.Close()
-		return nil, fmt.Errorf("pos: listen %s %s (bound %s): %w", transport, addr, ln.Addr(), ErrTokenRequired)
+		return nil, fmt.Errorf("pos: %w", err)
 	}
 	return ln, nil
 }
@@ -198,19 +201,48 @@ var (
 )
 
 // reserve takes a client slot and counts the caller's goroutine in conns;
-// release gives both back.
+// release gives both back. When every slot is taken, the slot of the
+// client idle longest that is not busy is taken over, and that client is
+// told why and closed (SPEC §5): a POS that leaks connections never locks
+// itself out. Only when every client is busy is the newcomer refused.
 func (s *Server) reserve() error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	var victim *Client
 	switch {
 	case s.closed:
+		s.mu.Unlock()
 		return errClosing
 	case s.slots >= s.cfg.MaxClients:
-		return errFull
+		if victim = s.idlest(); victim == nil {
+			s.mu.Unlock()
+			return errFull
+		}
+		victim.evicted = true // its slot is the newcomer's now
+	default:
+		s.slots++
 	}
-	s.slots++
 	s.conns.Add(1)
+	s.mu.Unlock()
+	if victim != nil {
+		victim.evict()
+	}
 	return nil
+}
+
+// idlest is the registered client idle longest that holds nothing, or nil.
+// Called with s.mu held.
+func (s *Server) idlest() *Client {
+	holder, _ := s.h.(Holder)
+	var victim *Client
+	for _, c := range s.clients {
+		if c.evicted || (victim != nil && c.lastUse.Load() >= victim.lastUse.Load()) {
+			continue
+		}
+		if holder == nil || !holder.Busy(c) {
+			victim = c
+		}
+	}
+	return victim
 }
 
 func (s *Server) release(c *Client) {
@@ -218,7 +250,9 @@ func (s *Server) release(c *Client) {
 	if c != nil {
 		delete(s.clients, c.ID)
 	}
-	s.slots--
+	if c == nil || !c.evicted {
+		s.slots--
+	}
 	s.mu.Unlock()
 	s.conns.Done()
 }
@@ -242,6 +276,7 @@ func (s *Server) register(c *Client) bool {
 	if s.closed {
 		return false
 	}
+	c.used()
 	s.clients[c.ID] = c
 	return true
 }

@@ -3,7 +3,6 @@ package pos
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"time"
@@ -40,7 +39,7 @@ func (s *Server) acceptTCP(ctx context.Context) error {
 func (s *Server) startTCP(ctx context.Context, conn net.Conn) {
 	switch err := s.reserve(); {
 	case errors.Is(err, errFull):
-		s.log.Warn("refusing client: too many clients", zap.Stringer("remote", conn.RemoteAddr()))
+		s.log.Warn("refusing client: every connection holds a transaction", zap.Stringer("remote", conn.RemoteAddr()))
 		if !s.track() {
 			conn.Close()
 			return
@@ -53,7 +52,7 @@ func (s *Server) startTCP(ctx context.Context, conn net.Conn) {
 	}
 	c := newClient(s, "tcp", conn.RemoteAddr().String(), s.cfg.Charset)
 	c.link = tcpLink{conn}
-	c.authed = s.policy.trusted(c.peer)
+	c.authed = !s.policy.NeedsAuthFrame(c.peer)
 	if !s.register(c) {
 		conn.Close()
 		s.release(nil)
@@ -70,8 +69,7 @@ func (s *Server) rejectTCP(ctx context.Context, conn net.Conn) {
 	defer s.conns.Done()
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
-	frame, _ := protocol.AppendFrame(nil, protocol.CodeFrameError,
-		[]byte(`{"resultCode":"9001","resultMessage":"too many clients"}`))
+	frame, _ := protocol.AppendFrame(nil, protocol.CodeFrameError, tooManyBody)
 	conn.SetWriteDeadline(time.Now().Add(writeWait))
 	if _, err := conn.Write(frame); err == nil {
 		tcpLink{conn}.finish(0, "")
@@ -95,9 +93,9 @@ func (s *Server) readTCP(c *Client, conn net.Conn) {
 			}
 			continue
 		case errors.As(err, &he):
-			c.frameError(protocol.ResultInvalid, he.Error())
+			c.frameError(protocol.ResultInvalid, msgHeader)
 		case errors.Is(err, errFrameTimeout):
-			c.frameError(protocol.ResultInvalid, fmt.Sprintf("frame did not complete within %v of its first byte", s.cfg.FrameTimeout))
+			c.frameError(protocol.ResultInvalid, msgFrameLate)
 		default:
 			c.log.Debug("read ended", zap.Error(err))
 			return

@@ -53,10 +53,10 @@ func TestTCPSeveralFramesInOneWrite(t *testing.T) {
 
 func TestTCPBrokenHeaderAnswersAndCloses(t *testing.T) {
 	for _, tc := range []struct{ name, send, why string }{
-		{"letter in length", "00x6990001", "length"},
-		{"letter in code", "0006ab0001", "code"},
-		{"length below six", "0005990001", "below the minimum"},
-		{"after a good frame", "0006990001" + "GET / HTTP/1.1\r\n", "not a digit"},
+		{"letter in length", "00x6990001", msgHeader},
+		{"letter in code", "0006ab0001", msgHeader},
+		{"length below six", "0005990001", msgHeader},
+		{"after a good frame", "0006990001" + "GET / HTTP/1.1\r\n", msgHeader},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := newRecorder(t)

@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/termd/termd/protocol"
+	"github.com/termd/termd/service/access"
 )
 
 func (s *Server) initWS() {
@@ -23,12 +24,15 @@ func (s *Server) initWS() {
 		// where a refusal can be logged and answered 403.
 		CheckOrigin: func(*http.Request) bool { return true },
 	}
-	s.http = &http.Server{
-		Handler:           http.HandlerFunc(s.serveHTTP),
-		ReadHeaderTimeout: s.cfg.FrameTimeout,
-		MaxHeaderBytes:    16 << 10,
-		ErrorLog:          zap.NewStdLog(s.log.Named("http")),
-	}
+	// Plain HTTP requests and handshakes in progress have the frame
+	// deadline and a share of connections beyond the client slots; an
+	// upgraded connection is a client and holds a slot.
+	s.http = access.NewServer(http.HandlerFunc(s.serveHTTP), access.Limits{
+		MaxConns:   s.cfg.MaxClients + httpSpare,
+		ReadHeader: s.cfg.FrameTimeout,
+		Read:       s.cfg.FrameTimeout,
+		Idle:       httpIdle,
+	}, s.log.Named("http"))
 }
 
 func (s *Server) serveWS() error {
@@ -46,14 +50,13 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	if status, why := s.policy.admitWS(peerAddr(r.RemoteAddr), r.Header, r.URL.Query()); status != 0 {
-		s.log.Warn("refusing websocket client", zap.String("remote", r.RemoteAddr), zap.Int("status", status), zap.String("why", why))
-		http.Error(w, http.StatusText(status), status)
+	if status, why := s.policy.Admit(access.PeerAddr(r.RemoteAddr), r); status != 0 {
+		s.policy.Refused(w, r, status, why, s.log)
 		return
 	}
 	if err := s.reserve(); err != nil {
 		s.log.Warn("refusing websocket client", zap.String("remote", r.RemoteAddr), zap.Error(err))
-		http.Error(w, err.Error(), http.StatusServiceUnavailable)
+		http.Error(w, http.StatusText(http.StatusServiceUnavailable), http.StatusServiceUnavailable)
 		return
 	}
 	conn, err := s.upgrader.Upgrade(w, r, nil)
@@ -93,21 +96,21 @@ func (s *Server) readWS(c *Client, conn *websocket.Conn) {
 		msg, err := io.ReadAll(io.LimitReader(r, protocol.MaxFrame+1))
 		switch {
 		case isTimeout(err):
-			c.frameError(protocol.ResultInvalid, fmt.Sprintf("message did not complete within %v of its first byte", s.cfg.FrameTimeout))
+			c.frameError(protocol.ResultInvalid, msgFrameLate)
 			c.stop(websocket.ClosePolicyViolation, "frame timeout")
 			return // the connection is unusable after a read timeout
 		case err != nil:
 			c.log.Debug("read ended", zap.Error(err))
 			return
 		case len(msg) > protocol.MaxFrame:
-			c.frameError(protocol.ResultInvalid, fmt.Sprintf("message longer than %d bytes", protocol.MaxFrame))
+			c.frameError(protocol.ResultInvalid, msgTooLong)
 			c.stop(websocket.CloseMessageTooBig, "message too big")
 			lingerWS(conn)
 			return
 		}
 		f, err := protocol.Parse(msg)
 		if err != nil {
-			c.frameError(protocol.ResultInvalid, err.Error())
+			c.frameError(protocol.ResultInvalid, msgHeader)
 			continue
 		}
 		if c.deliver(f) != nil {

@@ -1,6 +1,7 @@
 package pos
 
 import (
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -169,7 +170,7 @@ func TestWSOtherPathNotFound(t *testing.T) {
 
 func TestWSTokenForRemotePeers(t *testing.T) {
 	rec := newRecorder(t)
-	s, _ := start(t, Config{Token: "s3cret"}, rec, func(s *Server) { s.policy.trusted = untrusted })
+	s, _ := start(t, Config{Token: "s3cret"}, rec, func(s *Server) { s.policy.Trusted = untrusted })
 	bearer := http.Header{"Authorization": {"Bearer s3cret"}}
 	wrong := http.Header{"Authorization": {"Bearer nope"}}
 	for _, tc := range []struct {
@@ -192,5 +193,33 @@ func TestWSTokenForRemotePeers(t *testing.T) {
 	conn.WriteMessage(websocket.TextMessage, []byte(want))
 	if got := wsRead(t, conn).String(); got != want {
 		t.Fatalf("echo = %q", got)
+	}
+}
+
+// TestWSForeignHostRefused: a handshake naming this PC by a name that is
+// not a loopback one (a DNS-rebinding page) is refused; with the token it
+// is a remote POS and is let in.
+func TestWSForeignHostRefused(t *testing.T) {
+	s, _ := start(t, Config{Token: "0123456789abcdef"}, newRecorder(t))
+	dial := func(host string, h http.Header) int {
+		t.Helper()
+		d := websocket.Dialer{NetDial: func(network, _ string) (net.Conn, error) { return net.Dial(network, s.WSAddr().String()) }}
+		conn, resp, err := d.Dial("ws://"+host+WSPath, h)
+		if err == nil {
+			conn.Close()
+		}
+		if resp == nil {
+			t.Fatalf("dial as %s: %v", host, err)
+		}
+		return resp.StatusCode
+	}
+	if got := dial("evil.example:9932", nil); got != http.StatusForbidden {
+		t.Errorf("Host evil.example: HTTP %d, want 403", got)
+	}
+	if got := dial("localhost:9932", nil); got != http.StatusSwitchingProtocols {
+		t.Errorf("Host localhost: HTTP %d, want 101", got)
+	}
+	if got := dial("pos-pc.lan:9932", http.Header{"Authorization": {"Bearer 0123456789abcdef"}}); got != http.StatusSwitchingProtocols {
+		t.Errorf("Host pos-pc.lan with the token: HTTP %d, want 101", got)
 	}
 }
