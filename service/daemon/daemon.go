@@ -13,6 +13,7 @@ import (
 
 	"github.com/termd/termd/device"
 	"github.com/termd/termd/emulator"
+	"github.com/termd/termd/printer/driver"
 	"github.com/termd/termd/protocol"
 	"github.com/termd/termd/protocol/link"
 	"github.com/termd/termd/service/config"
@@ -31,6 +32,11 @@ type Daemon struct {
 	engine  *engine.Engine
 	pos     *pos.Server
 	panelLn net.Listener // the emulator's control panel, if served
+	// The receipt printer's driver (nil: none) and, in emulator mode, the
+	// emulated printer it writes to through pipes served on printerWG.
+	prn        *driver.Driver
+	emuPrinter *emulator.Printer
+	printerWG  sync.WaitGroup
 	// drainEngine stops the engine and waits for it; set by Run.
 	drainEngine func()
 }
@@ -123,20 +129,15 @@ func (d *Daemon) terminal() (device.Opener, engine.Printer, error) {
 	}
 }
 
-// printer chooses the receipt printer: the emulator's own beside an
-// emulated terminal, a stand-alone emulated one beside a real terminal.
+// printer builds the receipt printer's driver; a nil Printer when there
+// is none, so the engine answers print jobs with 9008.
 func (d *Daemon) printer() (engine.Printer, error) {
-	switch kind := d.cfg.PrinterKind(); kind {
-	case "none":
-		return nil, nil
-	case "emulator":
-		if d.emu != nil {
-			return emulatedPrinter{d.emu.Printer()}, nil
-		}
-		return emulatedPrinter{emulator.NewPrinter(d.cfg.Printer.Columns)}, nil
-	default:
-		return nil, fmt.Errorf("daemon: printer.kind %q: no ESC/POS driver yet; use emulator or none", kind)
+	prn, err := d.newPrinter()
+	if err != nil || prn == nil {
+		return nil, err
 	}
+	d.prn = prn
+	return prn, nil
 }
 
 // TCPAddr and WSAddr are the bound POS addresses (useful with port 0).
@@ -156,6 +157,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		wg.Go(func() { d.emu.Run(devCtx) })
 	}
 	wg.Go(func() { d.driver.Run(devCtx) })
+	wg.Go(func() { d.runPrinter(devCtx) })
 	wg.Go(func() { d.servePanel(devCtx) })
 	wg.Go(func() { d.compactDaily(devCtx) })
 	engDone := make(chan error, 1)
@@ -204,10 +206,3 @@ type handler struct{ e *engine.Engine }
 
 func (h handler) Frame(c *pos.Client, f protocol.Frame) { h.e.Frame(c, f) }
 func (h handler) Closed(c *pos.Client)                  { h.e.Closed(c) }
-
-// emulatedPrinter prints on the emulator's simulated printer.
-type emulatedPrinter struct{ p *emulator.Printer }
-
-func (p emulatedPrinter) Print(_ context.Context, job *protocol.PrintRequest) error {
-	return p.p.Print(job)
-}
