@@ -22,6 +22,10 @@ type Printer struct {
 	jobs   []Job
 	total  int
 	status PrinterStatus
+	// onReceipt is told of each receipt; ready holds receipts cut during
+	// the current feed, told once the lock is released.
+	onReceipt func(Job)
+	ready     []Job
 }
 
 // PrinterStatus is what the emulated printer reports. Offline means it
@@ -67,7 +71,11 @@ const keepJobs = 200
 func (p *Printer) keep(lines []PaperLine, beeped bool) {
 	p.total++
 	text := strings.TrimRight(paperText(lines, p.in.columns), "\n") + "\n" // the feed to the cutter is not text
-	p.jobs = append(p.jobs, Job{At: time.Now(), Alert: beeped, Lines: lines, Text: text})
+	j := Job{At: time.Now(), Alert: beeped, Lines: lines, Text: text}
+	p.jobs = append(p.jobs, j)
+	if p.onReceipt != nil {
+		p.ready = append(p.ready, j)
+	}
 	if len(p.jobs) > keepJobs { // an emulator may run all day: keep the roll short
 		p.jobs = append(p.jobs[:0], p.jobs[len(p.jobs)-keepJobs:]...)
 	}
@@ -76,10 +84,23 @@ func (p *Printer) keep(lines []PaperLine, beeped bool) {
 // Write interprets ESC/POS bytes; status answers go nowhere.
 func (p *Printer) Write(b []byte) (int, error) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	p.in.answer = nil
 	p.in.feed(b)
+	p.mu.Unlock()
+	p.tell()
 	return len(b), nil
+}
+
+// tell hands the receipts cut by the last feed to onReceipt, outside the
+// lock.
+func (p *Printer) tell() {
+	p.mu.Lock()
+	ready, f := p.ready, p.onReceipt
+	p.ready = nil
+	p.mu.Unlock()
+	for _, j := range ready {
+		f(j)
+	}
 }
 
 var _ io.Writer = (*Printer)(nil)
@@ -121,6 +142,7 @@ func (p *Printer) serveBytes(w io.Writer, b []byte) error {
 	p.in.feed(b)
 	p.in.answer = nil
 	p.mu.Unlock()
+	p.tell()
 	if len(answers) == 0 {
 		return nil
 	}

@@ -33,7 +33,11 @@ func (d *Driver) session(ctx context.Context, rw io.ReadWriteCloser, first *job)
 		d.portLost(ctx, first, err)
 		return
 	}
-	d.log.Info("printer ready", zap.String("status", st.String()))
+	if st.Replied {
+		d.log.Info("printer ready", zap.String("status", st.String()))
+	} else {
+		d.log.Warn("printer port open, but the printer does not answer", zap.Error(err))
+	}
 	d.setStatus(st)
 	if first != nil && d.print(ctx, rw, in, *first) != nil {
 		return
