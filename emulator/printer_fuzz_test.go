@@ -112,3 +112,14 @@ func fuzzJob(kinds []byte, text string, alert bool) (*protocol.PrintRequest, boo
 	_, err := protocol.DecodeRequest(protocol.CodePrint, mustJSON(req), "")
 	return req, err == nil
 }
+
+// BenchmarkInterpretSeed reads the seed job's bytes back into paper.
+func BenchmarkInterpretSeed(b *testing.B) {
+	job := encodeSeed(b)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(job)))
+	for b.Loop() {
+		p := NewPrinter(42)
+		p.Write(job)
+	}
+}
