@@ -1,6 +1,7 @@
 package escpos
 
 import (
+	"slices"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding"
@@ -120,11 +121,43 @@ func AppendText(dst []byte, s string) []byte {
 	return e.append(dst, s)
 }
 
-// textEncoder writes CP949, making its x/text encoder once, at the first
-// non-ASCII character.
-type textEncoder struct{ enc *encoding.Encoder }
+// textEncoder writes CP949. It makes its x/text encoder once, at the
+// first non-ASCII text, and reuses its buffer, so a job costs a few
+// allocations whatever its length.
+type textEncoder struct {
+	enc *encoding.Encoder
+	src []byte
+}
 
 func (e *textEncoder) append(dst []byte, s string) []byte {
+	if isASCII(s) {
+		return append(dst, s...)
+	}
+	if e.enc == nil {
+		e.enc = korean.EUCKR.NewEncoder()
+	}
+	// CP949 is never longer than UTF-8 for the same text (a Hangul
+	// syllable is 3 bytes in UTF-8, 2 in CP949), so len(s) is room enough.
+	e.src = append(e.src[:0], s...)
+	dst = slices.Grow(dst, len(s))
+	e.enc.Reset()
+	n, _, err := e.enc.Transform(dst[len(dst):len(dst)+len(s)], e.src, true)
+	if err == nil {
+		return dst[:len(dst)+n]
+	}
+	return e.appendEach(dst, s) // unclean text: one character at a time, '?' for the rest
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+func (e *textEncoder) appendEach(dst []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
 		if r < utf8.RuneSelf {
