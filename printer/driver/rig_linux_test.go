@@ -23,7 +23,7 @@ import (
 // through the real serial code (by a symlink, which survives a replug as
 // a USB id does), the emulated printer serves the master.
 type rig struct {
-	t    *testing.T
+	t    testing.TB
 	port string
 	prn  *emulator.Printer
 	drv  *driver.Driver
@@ -34,7 +34,7 @@ type rig struct {
 	serve sync.WaitGroup
 }
 
-func newRig(t *testing.T, opt driver.Options) *rig {
+func newRig(t testing.TB, opt driver.Options) *rig {
 	t.Helper()
 	core, logs := observer.New(zap.DebugLevel)
 	r := &rig{t: t, port: filepath.Join(t.TempDir(), "printer"), prn: emulator.NewPrinter(42), logs: logs}
