@@ -15,4 +15,3 @@ func seedJob(t testing.TB) *protocol.PrintRequest {
 	}
 	return req.(*protocol.PrintRequest)
 }
-
