@@ -30,7 +30,7 @@ func startSerialPrinter(t *testing.T, printerFlags ...string) (*proc, *serialLin
 // termd emulate-printer, which renders the seed example's lines.
 func TestE2EPrintOverSerial(t *testing.T) {
 	d, _, prn, out := startSerialPrinter(t)
-	d.waitLog("printer ready", 1)
+	d.waitLog("printer found", 1)
 	p := d.client("tcp")
 	if r := p.call(protocol.CodePrint, seedPrint); r.ResultCode != "0000" || r.ResultMessage != "프린트 정상 출력" {
 		t.Fatalf("print: %s %s", r.ResultCode, r.ResultMessage)
@@ -61,7 +61,7 @@ func TestE2EPrinterStatusOverSerial(t *testing.T) {
 	for flag, msg := range map[string]string{"--paper-out": "용지 없음", "--cover-open": "프린터 덮개 열림", "--offline": "프린터 응답 없음"} {
 		t.Run(flag, func(t *testing.T) {
 			d, _, prn, out := startSerialPrinter(t, flag)
-			d.waitLog("printer status", 1)
+			d.waitLog("printer found", 1)
 			p := d.client("ws")
 			start := time.Now()
 			if r := p.call(protocol.CodePrint, seedPrint); r.ResultCode != protocol.ResultPrinter || r.ResultMessage != msg {
@@ -81,11 +81,11 @@ func TestE2EPrinterStatusOverSerial(t *testing.T) {
 // idle; the next job prints.
 func TestE2EPrinterUnplugReplug(t *testing.T) {
 	d, line, prn, _ := startSerialPrinter(t)
-	d.waitLog("printer ready", 1)
+	d.waitLog("printer found", 1)
 	line.unplug()
 	d.waitLog("printer link down", 1)
 	line.plug()
-	d.waitLog("printer ready", 2)
+	d.waitLog("printer found", 2)
 	p := d.client("tcp")
 	if r := p.call(protocol.CodePrint, seedPrint); r.ResultCode != "0000" {
 		t.Fatalf("print after replug: %s %s", r.ResultCode, r.ResultMessage)

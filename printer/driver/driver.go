@@ -144,11 +144,7 @@ func (d *Driver) Status() Status {
 
 // setStatus records s and logs a change.
 func (d *Driver) setStatus(s Status) {
-	d.mu.Lock()
-	old := d.status
-	d.status = s
-	d.mu.Unlock()
-	if old == s {
+	if d.swapStatus(s) == s {
 		return
 	}
 	if s.err() != nil || !s.Connected {
@@ -156,6 +152,15 @@ func (d *Driver) setStatus(s Status) {
 	} else {
 		d.log.Info("printer status", zap.String("status", s.String()))
 	}
+}
+
+// swapStatus records s and returns the status before.
+func (d *Driver) swapStatus(s Status) Status {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	old := d.status
+	d.status = s
+	return old
 }
 
 // Run owns the port until ctx ends: it opens it, polls the status, prints

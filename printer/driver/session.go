@@ -33,12 +33,13 @@ func (d *Driver) session(ctx context.Context, rw io.ReadWriteCloser, first *job)
 		d.portLost(ctx, first, err)
 		return
 	}
-	if st.Replied {
-		d.log.Info("printer ready", zap.String("status", st.String()))
+	// Said once here, with the port: the start-up log tells which printer
+	// was found and how it is.
+	if d.swapStatus(st); st.err() == nil {
+		d.log.Info("printer found", zap.String("status", st.String()))
 	} else {
-		d.log.Warn("printer port open, but the printer does not answer", zap.Error(err))
+		d.log.Warn("printer found", zap.String("status", st.String()))
 	}
-	d.setStatus(st)
 	if first != nil && d.print(ctx, rw, in, *first) != nil {
 		return
 	}
