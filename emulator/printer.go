@@ -1,149 +1,258 @@
 package emulator
 
 import (
+	"context"
+	"io"
 	"strings"
 	"sync"
 	"time"
 
-	"golang.org/x/text/width"
-
+	"github.com/termd/termd/printer"
+	"github.com/termd/termd/printer/escpos"
 	"github.com/termd/termd/protocol"
 )
 
-// Printer is the emulated receipt printer: it keeps every job and a text
-// picture of it, for the control panel and for tests.
+// Printer is the emulated receipt printer. It reads the ESC/POS bytes a
+// real driver sends (Serve, Write), keeps each receipt as the paper shows
+// it, answers real-time status queries with a status the control surface
+// sets, and counts cuts and beeps.
 type Printer struct {
-	columns int
-	mu      sync.Mutex
-	jobs    []Job
+	mu     sync.Mutex
+	in     *interp
+	jobs   []Job
+	total  int
+	status PrinterStatus
+	// onReceipt is told of each receipt; ready holds receipts cut during
+	// the current feed, told once the lock is released.
+	onReceipt func(Job)
+	ready     []Job
 }
 
-// Job is one printed receipt.
+// PrinterStatus is what the emulated printer reports. Offline means it
+// does not answer at all, as a printer switched off or hung.
+type PrinterStatus struct {
+	PaperOut  bool `json:"paperOut"`
+	NearEnd   bool `json:"nearEnd"`
+	CoverOpen bool `json:"coverOpen"`
+	Offline   bool `json:"offline"`
+}
+
+// Job is one printed receipt: the paper from one cut to the next.
 type Job struct {
 	At    time.Time
-	Alert bool
+	Alert bool // the buzzer sounded while it printed
+	Lines []PaperLine
 	Text  string // the receipt as it would look, one line per row
 }
 
-// NewPrinter returns an emulated printer on its own, for a real terminal
-// with no receipt printer attached (printer.kind: emulator).
+// PrinterCounters count what the printer did since it started.
+type PrinterCounters struct {
+	Receipts, Cuts, Beeps int
+	JobBytes              int      // every byte but real-time status queries
+	Unknown               []string // bytes it did not understand, latest last
+}
+
+// NewPrinter returns an emulated printer columns wide (42 if 0).
 func NewPrinter(columns int) *Printer { return newPrinter(columns) }
 
 func newPrinter(columns int) *Printer {
 	if columns <= 0 {
-		columns = 42
+		columns = printer.DefaultColumns
 	}
-	return &Printer{columns: columns}
+	p := &Printer{in: newInterp(columns)}
+	p.in.cut = p.keep
+	return p
 }
 
-// Print validates and "prints" a job.
-func (p *Printer) Print(req *protocol.PrintRequest) error {
-	if err := validPrint(req); err != nil {
-		return err
+// keepJobs is how many receipts the emulated printer remembers.
+const keepJobs = 200
+
+// keep stores a receipt at a cut; p.mu is held.
+func (p *Printer) keep(lines []PaperLine, beeped bool) {
+	p.total++
+	text := strings.TrimRight(paperText(lines, p.in.columns), "\n") + "\n" // the feed to the cutter is not text
+	j := Job{At: time.Now(), Alert: beeped, Lines: lines, Text: text}
+	p.jobs = append(p.jobs, j)
+	if p.onReceipt != nil {
+		p.ready = append(p.ready, j)
 	}
-	text := render(req, p.columns)
+	if len(p.jobs) > keepJobs { // an emulator may run all day: keep the roll short
+		p.jobs = append(p.jobs[:0], p.jobs[len(p.jobs)-keepJobs:]...)
+	}
+}
+
+// Write interprets ESC/POS bytes; status answers go nowhere.
+func (p *Printer) Write(b []byte) (int, error) {
 	p.mu.Lock()
-	p.jobs = append(p.jobs, Job{At: time.Now(), Alert: req.Alert, Text: text})
-	if len(p.jobs) > keptJobs { // an emulator may run all day: keep the paper roll short
-		p.jobs = append(p.jobs[:0], p.jobs[len(p.jobs)-keptJobs:]...)
-	}
+	p.in.answer = nil
+	p.in.feed(b)
 	p.mu.Unlock()
-	return nil
+	p.tell()
+	return len(b), nil
 }
 
-func validPrint(req *protocol.PrintRequest) error {
-	b := mustJSON(req)
-	_, err := protocol.DecodeRequest(protocol.CodePrint, b, "")
+// tell hands the receipts cut by the last feed to onReceipt, outside the
+// lock.
+func (p *Printer) tell() {
+	p.mu.Lock()
+	ready, f := p.ready, p.onReceipt
+	p.ready = nil
+	p.mu.Unlock()
+	for _, j := range ready {
+		f(j)
+	}
+}
+
+var _ io.Writer = (*Printer)(nil)
+
+// Serve reads ESC/POS from rw until it fails or ctx ends, and writes the
+// answers to status queries back to rw.
+func (p *Printer) Serve(ctx context.Context, rw io.ReadWriter) error {
+	stop := context.AfterFunc(ctx, func() {
+		if c, ok := rw.(io.Closer); ok {
+			c.Close()
+		}
+	})
+	defer stop()
+	buf := make([]byte, 4096)
+	for {
+		n, err := rw.Read(buf)
+		if n > 0 {
+			if werr := p.serveBytes(rw, buf[:n]); werr != nil {
+				return werr
+			}
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+func (p *Printer) serveBytes(w io.Writer, b []byte) error {
+	var answers []byte
+	p.mu.Lock()
+	p.in.answer = func(n byte) {
+		if !p.status.Offline {
+			answers = append(answers, p.status.byteFor(n))
+		}
+	}
+	p.in.feed(b)
+	p.in.answer = nil
+	p.mu.Unlock()
+	p.tell()
+	if len(answers) == 0 {
+		return nil
+	}
+	_, err := w.Write(answers)
 	return err
 }
 
-// keptJobs is how many receipts the emulated printer remembers.
-const keptJobs = 200
+// byteFor answers DLE EOT n as Epson's printers do: fixed bits 0x12, and
+// paper end or an open cover also make the printer offline.
+func (s PrinterStatus) byteFor(n byte) byte {
+	b := byte(0x12)
+	switch n {
+	case 1:
+		if s.PaperOut || s.CoverOpen {
+			b |= 0x08
+		}
+	case 2:
+		if s.CoverOpen {
+			b |= 0x04
+		}
+		if s.PaperOut {
+			b |= 0x20
+		}
+	case 4:
+		if s.PaperOut {
+			b |= 0x60
+		}
+		if s.NearEnd {
+			b |= 0x0c
+		}
+	}
+	return b
+}
 
-// Jobs returns the latest printed receipts (up to 200), oldest first.
+// SetStatus changes what the printer reports from now on.
+func (p *Printer) SetStatus(s PrinterStatus) {
+	p.mu.Lock()
+	p.status = s
+	p.mu.Unlock()
+}
+
+// Status is what the printer reports now.
+func (p *Printer) Status() PrinterStatus {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.status
+}
+
+// Counters reports what the printer has done.
+func (p *Printer) Counters() PrinterCounters {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return PrinterCounters{Receipts: p.total, Cuts: p.in.cuts, Beeps: p.in.beeps, JobBytes: p.in.jobBytes, Unknown: append([]string(nil), p.in.unknown...)}
+}
+
+// Jobs returns the latest receipts (up to 200), oldest first.
 func (p *Printer) Jobs() []Job {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return append([]Job(nil), p.jobs...)
 }
 
-// render draws the receipt as text, Korean characters two columns wide.
-func render(req *protocol.PrintRequest, cols int) string {
+// Print validates a job and prints it as termd's driver would: laid out,
+// encoded as ESC/POS and read back by this printer. It stands in for the
+// driver where there is no byte stream (tests, a panel demo).
+func (p *Printer) Print(req *protocol.PrintRequest) error {
+	if err := validPrint(req); err != nil {
+		return err
+	}
+	p.mu.Lock()
+	cols := p.in.columns
+	p.mu.Unlock()
+	_, err := p.Write(escpos.Encoder{}.Append(nil, printer.Layout(req, cols)))
+	return err
+}
+
+func validPrint(req *protocol.PrintRequest) error {
+	_, err := protocol.DecodeRequest(protocol.CodePrint, mustJSON(req), "")
+	return err
+}
+
+// paperText draws lines as text columns wide: alignment by padding, and
+// a character W times wide followed by W-1 widths of spaces.
+func paperText(lines []PaperLine, columns int) string {
 	var b strings.Builder
-	for _, c := range req.Commands {
-		switch c.Command {
-		case protocol.PrintLogo:
-			b.WriteString(center("[LOGO]", cols) + "\n")
-		case protocol.PrintLine:
-			b.WriteString(strings.Repeat("-", cols) + "\n")
-		case protocol.PrintCuttingLine:
-			b.WriteString(strings.Repeat("- ", cols/2) + "\n" + "✂ (cut)\n")
-		case protocol.PrintBr:
-			b.WriteString("\n")
-		case protocol.PrintLeft:
-			for _, m := range c.Message {
-				b.WriteString(fit(m, cols) + "\n")
-			}
-		case protocol.PrintRight:
-			for _, m := range c.Message {
-				m = fit(m, cols)
-				b.WriteString(strings.Repeat(" ", cols-textWidth(m)) + m + "\n")
-			}
-		case protocol.PrintText2, protocol.PrintText3:
-			b.WriteString(columnsRow(c.Message, cols) + "\n")
-		}
+	for _, l := range lines {
+		b.WriteString(lineText(l, columns))
+		b.WriteByte('\n')
 	}
 	return b.String()
 }
 
-func columnsRow(parts []string, cols int) string {
-	cell := cols / len(parts)
-	var b strings.Builder
-	for i, p := range parts {
-		p = fit(p, cell)
-		pad := cell - textWidth(p)
-		switch {
-		case i == 0:
-			b.WriteString(p + strings.Repeat(" ", pad))
-		case i == len(parts)-1:
-			b.WriteString(strings.Repeat(" ", pad+cols-cell*len(parts)) + p)
-		default:
-			b.WriteString(strings.Repeat(" ", pad/2) + p + strings.Repeat(" ", pad-pad/2))
+func lineText(l PaperLine, columns int) string {
+	if l.Kind == LineLogo {
+		l = PaperLine{Align: l.Align, Runs: []Run{{Text: "[LOGO]", W: 1, H: 1}}}
+	}
+	var body strings.Builder
+	for _, r := range l.Runs {
+		for _, c := range r.Text {
+			body.WriteRune(c)
+			body.WriteString(strings.Repeat(" ", (r.W-1)*charCols(c)))
 		}
 	}
-	return b.String()
-}
-
-func center(s string, cols int) string {
-	pad := max(0, cols-textWidth(s))
-	return strings.Repeat(" ", pad/2) + s
-}
-
-// fit cuts s to at most cols columns.
-func fit(s string, cols int) string {
-	w := 0
-	for i, r := range s {
-		rw := runeWidth(r)
-		if w+rw > cols {
-			return s[:i]
-		}
-		w += rw
+	s := body.String()
+	pad := max(0, columns-l.Width())
+	switch l.Align {
+	case 1:
+		return strings.Repeat(" ", pad/2) + s
+	case 2:
+		return strings.Repeat(" ", pad) + s
 	}
 	return s
-}
-
-func textWidth(s string) int {
-	w := 0
-	for _, r := range s {
-		w += runeWidth(r)
-	}
-	return w
-}
-
-func runeWidth(r rune) int {
-	switch width.LookupRune(r).Kind() {
-	case width.EastAsianWide, width.EastAsianFullwidth:
-		return 2
-	}
-	return 1
 }

@@ -80,6 +80,9 @@ func TestImportDirection(t *testing.T) {
 		{"service/pos", "service/engine", "the listeners hand frames to a Handler"},
 		{"service/access", "service/pos", "the policy is below every door"},
 		{"cmd/termctl", "service/daemon", "the POS tool talks to termd over the wire"},
+		{"printer", "service", "the printer is below the daemon"},
+		{"printer", "emulator", "the printer driver is tested against the emulated printer, never built on it"},
+		{"emulator", "printer/driver", "the emulated printer is the driver's independent peer"},
 	}
 	for _, p := range pkgs {
 		for _, r := range never {

@@ -7,6 +7,7 @@
 //	termd service install|uninstall|start|stop|status
 //	termd ports
 //	termd emulate --port PORT
+//	termd emulate-printer --port PORT
 //	termd version
 //
 // Run "termd help" or "termd run --help" for every option.
@@ -44,6 +45,8 @@ Usage:
                              (also: uninstall, start, stop, status)
   termd ports                list serial ports with their USB ids (VID:PID)
   termd emulate --port PORT  play an emulated terminal on a serial port
+  termd emulate-printer --port PORT
+                             play an emulated receipt printer on a serial port
   termd version              print the version
 
 Every subcommand takes --help; "termd run --help" lists every
@@ -92,6 +95,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runDaemon(args, stderr)
 	case "emulate":
 		return emulate(args, stderr)
+	case "emulate-printer":
+		return emulatePrinter(args, stderr)
 	case "service":
 		return serviceCmd(args, stdout, stderr)
 	case "ports":

@@ -15,6 +15,7 @@
 //	POST /api/card/remove  pull the card
 //	POST /api/unplug       pull the cable
 //	POST /api/plug         put the cable back
+//	POST /api/printer/status  set the printer's status: {"paperOut","coverOpen","nearEnd","offline"}
 //
 // A POST answers 200 {"ok":true}, or 409 {"error":"…"} when the terminal
 // has nothing waiting for that action. Other errors are {"error":"…"} too:
@@ -50,8 +51,9 @@ type State struct {
 	Manual  bool   `json:"manual"` // card and signature wait for the buttons
 	// Printed counts every receipt printed; Receipts holds the latest
 	// (at most MaxReceipts), oldest first.
-	Printed  int       `json:"printed"`
-	Receipts []Receipt `json:"receipts"`
+	Printed  int          `json:"printed"`
+	Receipts []Receipt    `json:"receipts"`
+	Printer  PrinterState `json:"printer"`
 }
 
 // Screen is what the terminal shows. Phase is "" when idle, else reading,
@@ -64,11 +66,13 @@ type Screen struct {
 	Message string `json:"message"`
 }
 
-// Receipt is one printed receipt as text.
+// Receipt is one printed receipt (the paper from one cut to the next), as
+// text and as HTML (sizes, alignment, logo, cut; the text escaped).
 type Receipt struct {
 	At    time.Time `json:"at"`
 	Alert bool      `json:"alert"`
 	Text  string    `json:"text"`
+	HTML  string    `json:"html"`
 }
 
 // MaxReceipts bounds the receipts a State carries.
@@ -129,6 +133,8 @@ func New(t *emulator.Terminal, journal func() any, log *zap.Logger) *Panel {
 		"/api/card/remove": {http.MethodPost, p.action("remove card", "there is no card to remove", t.RemoveCard)},
 		"/api/unplug":      {http.MethodPost, p.cable(false)},
 		"/api/plug":        {http.MethodPost, p.cable(true)},
+
+		"/api/printer/status": {http.MethodPost, p.setPrinterStatus},
 	}
 	return p
 }
@@ -224,11 +230,12 @@ func (p *Panel) state() State {
 		Screen:   Screen{Phase: s.Phase, Code: string(s.Code), Ptxid: s.Ptxid, Amount: s.Amount, Message: s.Message},
 		Plugged:  p.term.Plugged(),
 		Manual:   p.term.Manual(),
-		Printed:  len(jobs),
+		Printed:  p.term.Printer().Counters().Receipts,
 		Receipts: []Receipt{},
+		Printer:  printerState(p.term.Printer()),
 	}
 	for _, j := range jobs[max(0, len(jobs)-MaxReceipts):] {
-		st.Receipts = append(st.Receipts, Receipt{At: j.At, Alert: j.Alert, Text: j.Text})
+		st.Receipts = append(st.Receipts, Receipt{At: j.At, Alert: j.Alert, Text: j.Text, HTML: j.HTML()})
 	}
 	return st
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -55,6 +56,18 @@ type Printer struct {
 	Port    string `yaml:"port"`
 	Baud    int    `yaml:"baud"`
 	Columns int    `yaml:"columns"`
+	// Buzzer is the hex of the bytes that sound the buzzer for a job with
+	// alert: true; spaces are allowed ("1B4203 02").
+	Buzzer string `yaml:"buzzer"`
+}
+
+// BuzzerBytes decodes printer.buzzer.
+func (p Printer) BuzzerBytes() ([]byte, error) {
+	b, err := hex.DecodeString(strings.Join(strings.Fields(p.Buzzer), ""))
+	if err != nil || len(b) == 0 || len(b) > 32 {
+		return nil, keyErr("printer.buzzer", "%q is not 1 to 32 bytes of hex (as 1B420302)", p.Buzzer)
+	}
+	return b, nil
 }
 
 type Timeouts struct {
@@ -101,7 +114,7 @@ func Default() Config {
 	return Config{
 		Listen:   Listen{TCP: "127.0.0.1:9931", WS: "127.0.0.1:9932", MaxClients: 32, Charset: "utf-8"},
 		Device:   Device{Baud: 115200, Model: "T650P"},
-		Printer:  Printer{Baud: 9600, Columns: 42},
+		Printer:  Printer{Baud: 9600, Columns: 42, Buzzer: "1B4203 02"},
 		Timeouts: Timeouts{Read: 60 * time.Second, Signature: 30 * time.Second, Confirm: 30 * time.Second, Drain: 10 * time.Second},
 		Confirm:  Confirm{Policy: "reverse"},
 		Emulator: Emulator{CardDelay: time.Second, SignDelay: 2 * time.Second, AuthDelay: 500 * time.Millisecond, Control: "127.0.0.1:9933"},

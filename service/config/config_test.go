@@ -99,6 +99,9 @@ func TestValidateNamesTheKey(t *testing.T) {
 		{"printer.kind", func(c *Config) { c.Printer.Kind = "laser" }},
 		{"printer.port", func(c *Config) { c.Printer.Kind = "serial" }},
 		{"printer.columns", func(c *Config) { c.Printer.Columns = 10 }},
+		{"printer.baud", func(c *Config) { c.Printer.Baud = 9601 }},
+		{"printer.buzzer", func(c *Config) { c.Printer.Buzzer = "1B42 0" }},
+		{"printer.buzzer", func(c *Config) { c.Printer.Buzzer = "beep" }},
 		{"timeouts.signature", func(c *Config) { c.Timeouts.Signature = 0 }},
 		{"timeouts.signature", func(c *Config) { c.Timeouts.Signature = time.Hour }},
 		{"timeouts.read", func(c *Config) { c.Timeouts.Read = -time.Second }},
@@ -167,5 +170,16 @@ func TestRedactedHidesTheToken(t *testing.T) {
 	}
 	if !strings.Contains(out, "signature: 30s") {
 		t.Fatalf("durations should print as Go durations:\n%s", out)
+	}
+}
+
+func TestBuzzerBytes(t *testing.T) {
+	b, err := Default().Printer.BuzzerBytes()
+	if err != nil || string(b) != "\x1bB\x03\x02" {
+		t.Fatalf("default buzzer %x, %v: want ESC B 3 2", b, err)
+	}
+	b, err = Printer{Buzzer: " 1b 28 41 "}.BuzzerBytes()
+	if err != nil || string(b) != "\x1b(A" {
+		t.Fatalf("spaced hex %x, %v", b, err)
 	}
 }

@@ -86,7 +86,8 @@ func (c *Config) checkDevice() error {
 	if c.Printer.Columns < 24 || c.Printer.Columns > 80 {
 		return keyErr("printer.columns", "%d is not between 24 and 80", c.Printer.Columns)
 	}
-	return nil
+	_, err := c.Printer.BuzzerBytes()
+	return err
 }
 
 func (c *Config) checkTimeouts() error {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/termd/termd/device"
 	"github.com/termd/termd/emulator"
+	"github.com/termd/termd/printer/driver"
 	"github.com/termd/termd/protocol"
 	"github.com/termd/termd/protocol/link"
 	"github.com/termd/termd/service/access"
@@ -35,6 +36,11 @@ type Daemon struct {
 	panelLn net.Listener // the emulator's control panel, if served
 	// panelPolicy guards the panel: loopback, or the token on every request.
 	panelPolicy *access.Policy
+	// The receipt printer's driver (nil: none) and, in emulator mode, the
+	// emulated printer it writes to through pipes served on printerWG.
+	prn        *driver.Driver
+	emuPrinter *emulator.Printer
+	printerWG  sync.WaitGroup
 }
 
 // New opens the journal, prepares the terminal and binds the POS sockets.
@@ -126,20 +132,15 @@ func (d *Daemon) terminal() (device.Opener, engine.Printer, error) {
 	}
 }
 
-// printer chooses the receipt printer: the emulator's own beside an
-// emulated terminal, a stand-alone emulated one beside a real terminal.
+// printer builds the receipt printer's driver; a nil Printer when there
+// is none, so the engine answers print jobs with 9008.
 func (d *Daemon) printer() (engine.Printer, error) {
-	switch kind := d.cfg.PrinterKind(); kind {
-	case "none":
-		return nil, nil
-	case "emulator":
-		if d.emu != nil {
-			return emulatedPrinter{d.emu.Printer()}, nil
-		}
-		return emulatedPrinter{emulator.NewPrinter(d.cfg.Printer.Columns)}, nil
-	default:
-		return nil, fmt.Errorf("daemon: printer.kind %q: no ESC/POS driver yet; use emulator or none", kind)
+	prn, err := d.newPrinter()
+	if err != nil || prn == nil {
+		return nil, err
 	}
+	d.prn = prn
+	return prn, nil
 }
 
 // TCPAddr and WSAddr are the bound POS addresses (useful with port 0).
@@ -157,6 +158,7 @@ func (d *Daemon) Run(ctx context.Context, now <-chan struct{}) error {
 		wg.Go(func() { d.emu.Run(devCtx) })
 	}
 	wg.Go(func() { d.driver.Run(devCtx) })
+	wg.Go(func() { d.runPrinter(devCtx) })
 	wg.Go(func() { d.servePanel(devCtx) })
 	wg.Go(func() { d.compactDaily(devCtx) })
 	wg.Go(func() { d.engine.Run(engCtx) })
@@ -231,12 +233,3 @@ func (h handler) Closed(c *pos.Client)                  { h.e.Closed(c) }
 // room for another: the owner of a running transaction or of a result
 // awaiting confirmation. It reads an atomic snapshot: no lock, no wait.
 func (h handler) Busy(c *pos.Client) bool { return h.e.Holds(c) }
-
-// emulatedPrinter prints on the emulator's simulated printer.
-type emulatedPrinter struct{ p *emulator.Printer }
-
-var _ engine.Printer = emulatedPrinter{}
-
-func (p emulatedPrinter) Print(_ context.Context, job *protocol.PrintRequest) error {
-	return p.p.Print(job)
-}

@@ -6,6 +6,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/termd/termd/printer"
 	"github.com/termd/termd/protocol"
 )
 
@@ -65,7 +66,9 @@ func (q *printQueue) print(ctx context.Context, j printJob) {
 	defer q.active.Add(-1)
 	if err := q.prn.Print(ctx, j.req); err != nil {
 		q.log.Warn("print failed", zap.Error(err))
-		j.reply(j.client, protocol.CodePrint, result(protocol.ResultPrinter, protocol.MsgPrinterDown+": "+err.Error(), nil))
+		// The POS gets fixed text (no reply, paper out, cover open), never
+		// the error, which may name a port.
+		j.reply(j.client, protocol.CodePrint, result(protocol.ResultPrinter, printer.Message(err), nil))
 		return
 	}
 	j.reply(j.client, protocol.CodePrint, result(protocol.ResultOK, protocol.MsgPrinted, nil))
