@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 
 	"go.uber.org/zap"
@@ -21,6 +22,8 @@ type printQueue struct {
 	prn    Printer
 	log    *zap.Logger
 	jobs   chan printJob
+	mu     sync.Mutex   // orders submit against close
+	closed bool         // run has ended: jobs are answered, not queued
 	active atomic.Int32 // jobs queued or printing
 }
 
@@ -34,10 +37,23 @@ func newPrintQueue(prn Printer, log *zap.Logger) *printQueue {
 	return &printQueue{prn: prn, log: log, jobs: make(chan printJob, 32)}
 }
 
+// Messages of print jobs termd does not print.
+const (
+	msgNoPrinter      = "프린터가 설정되지 않았습니다"
+	msgPrintQueueFull = "인쇄 대기 작업이 너무 많습니다"
+	msgNotPrinted     = "termd 종료: 인쇄하지 않았습니다"
+)
+
 // submit queues a job, or answers at once when it cannot be printed.
 func (q *printQueue) submit(c Client, req *protocol.PrintRequest, reply func(Client, protocol.Code, []byte)) {
 	if q.prn == nil {
-		reply(c, protocol.CodePrint, result(protocol.ResultPrinter, protocol.MsgPrinterDown+": no printer configured", nil))
+		reply(c, protocol.CodePrint, result(protocol.ResultPrinter, msgNoPrinter, nil))
+		return
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed {
+		reply(c, protocol.CodePrint, result(protocol.ResultPrinter, msgNotPrinted, nil))
 		return
 	}
 	q.active.Add(1)
@@ -45,7 +61,7 @@ func (q *printQueue) submit(c Client, req *protocol.PrintRequest, reply func(Cli
 	case q.jobs <- printJob{c, req, reply}:
 	default:
 		q.active.Add(-1)
-		reply(c, protocol.CodePrint, result(protocol.ResultBusy, "print queue full", nil))
+		reply(c, protocol.CodePrint, result(protocol.ResultBusy, msgPrintQueueFull, nil))
 	}
 }
 
@@ -55,9 +71,27 @@ func (q *printQueue) run(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
+			q.close()
 			return
 		case j := <-q.jobs:
 			q.print(ctx, j)
+		}
+	}
+}
+
+// close refuses new jobs and answers the queued ones: every job gets one
+// answer, printed or not.
+func (q *printQueue) close() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.closed = true
+	for {
+		select {
+		case j := <-q.jobs:
+			q.active.Add(-1)
+			j.reply(j.client, protocol.CodePrint, result(protocol.ResultPrinter, msgNotPrinted, nil))
+		default:
+			return
 		}
 	}
 }
