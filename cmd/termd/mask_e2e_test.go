@@ -43,18 +43,18 @@ func TestE2EPersonalNumbersNeverStored(t *testing.T) {
 		}
 	})
 	t.Run("journal", func(t *testing.T) {
-		journal, err := os.ReadFile(filepath.Join(d.dataDir, "journal.db"))
+		journal, err := os.ReadFile(filepath.Join(d.dataDir, "journal.log"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !regexp.MustCompile(`\*+8888`).Match(journal) {
-			t.Fatal("journal.db holds no masked approvalNumber: the receipt was not journaled, the test proves nothing")
+			t.Fatal("journal.log holds no masked approvalNumber: the receipt was not journaled, the test proves nothing")
 		}
 		if regexp.MustCompile(phone).Match(journal) {
-			t.Error("the customer's number is in journal.db")
+			t.Error("the customer's number is in journal.log")
 		}
 		if card.Match(journal) {
-			t.Error("a whole card number is in journal.db")
+			t.Error("a whole card number is in journal.log")
 		}
 	})
 }

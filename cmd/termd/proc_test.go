@@ -307,14 +307,14 @@ func runBinary(args ...string) (string, error) {
 	}
 }
 
-// corruptFile flips bytes in the middle of a file.
-func corruptFile(t *testing.T, path string) {
+// corruptFile flips 64 bytes of a file from byte at on.
+func corruptFile(t *testing.T, path string, at int) {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := len(b) / 2; i < len(b)/2+64 && i < len(b); i++ {
+	for i := at; i < at+64 && i < len(b); i++ {
 		b[i] ^= 0x5a
 	}
 	if err := os.WriteFile(path, b, 0o600); err != nil {

@@ -18,7 +18,7 @@ type faultyJournal struct {
 
 var _ Journal = (*faultyJournal)(nil)
 
-var errDiskFull = errors.New("write /var/lib/termd/journal.db: no space left on device")
+var errDiskFull = errors.New("write /var/lib/termd/journal.log: no space left on device")
 
 // fail makes the next n writes fail (n < 0: every write until heal).
 func (f *faultyJournal) fail(n int) { f.failing.Store(int32(n)) }

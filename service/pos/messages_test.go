@@ -47,7 +47,7 @@ var allowedWords = map[string]bool{
 // TestForPeopleCatchesLeaks: the rule itself fails on what used to leak.
 func TestForPeopleCatchesLeaks(t *testing.T) {
 	for _, leak := range []string{
-		"store: open /var/lib/termd/journal.db: no space left on device",
+		"store: open /var/lib/termd/journal.log: no space left on device",
 		`bad frame header "00x6990001": length "00x6" is not a digit`,
 		"frame did not complete within 10s of its first byte",
 		"too many clients",

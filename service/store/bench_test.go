@@ -2,11 +2,11 @@ package store
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
 	"go.uber.org/zap"
 )
 
@@ -28,36 +28,27 @@ func BenchmarkPut(b *testing.B) {
 	}
 }
 
-// fill writes n records straight into a journal, in one bbolt transaction.
+// fill writes a journal of n approvals straight to dir, each journaled as
+// real payments journal it: running, then approved and awaiting its
+// 980001, then confirmed (three versions).
 func fill(b *testing.B, dir string, n int) {
-	s, err := Open(dir, Options{}, zap.NewNop())
-	if err != nil {
-		b.Fatal(err)
-	}
-	s.Close()
-	db, err := bolt.Open(filepath.Join(dir, fileName), 0o600, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
 	day := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	err = db.Update(func(tx *bolt.Tx) error {
-		bk := tx.Bucket(bucket)
-		for i := range n {
-			r := approved(fmt.Sprintf("ptx-%08d", i), fmt.Sprintf("%08d", i), day.AddDate(0, 0, i*365/n).Format("20060102"), int64(1000+i%50000), fmt.Sprint(i%8))
-			r.Seq = uint64(i + 1)
-			r.Final = []byte(`{"resultCode":"0000","resultMessage":"정상승인","data":{"approvalNo":"12345678","transactionNo":"123456789012","approvalAmt":1000,"maskedTrackData":"536148******1234","issuerCode":"04","transactionDate":"20261124120000","ptxid":"ptx"}}`)
-			v, err := encode(r)
-			if err != nil {
-				return err
-			}
-			if err := bk.Put(key(r.Seq), v); err != nil {
-				return err
-			}
-		}
-		return bk.SetSequence(uint64(n))
-	})
-	if err != nil {
+	var recs []*Record
+	for i := range n {
+		r := approved(fmt.Sprintf("ptx-%08d", i), fmt.Sprintf("%08d", i), day.AddDate(0, 0, i*365/n).Format("20060102"), int64(1000+i%50000), fmt.Sprint(i%8))
+		r.Seq = uint64(i + 1)
+		r.Request = []byte(`{"priceAmt":12000,"taxAmt":1091,"tipAmt":0,"taxFreeAmt":0,"installment":0,"ptxid":"ptx"}`)
+		r.Final = []byte(`{"resultCode":"0000","resultMessage":"정상승인","data":{"approvalNo":"12345678","transactionNo":"123456789012","approvalAmt":1000,"maskedTrackData":"536148******1234","issuerCode":"04","transactionDate":"20261124120000","ptxid":"ptx"}}`)
+		running := &Record{Ptxid: r.Ptxid, Code: r.Code, Seq: r.Seq, Status: StatusRunning, Request: r.Request, Day: r.Day}
+		awaiting := r.Clone()
+		awaiting.Confirm = ConfirmAwaiting
+		confirmed := r.Clone()
+		confirmed.Confirm = ConfirmConfirmed
+		recs = append(recs, running, awaiting, confirmed)
+	}
+	os.MkdirAll(dir, 0o750)
+	s := &Store{dir: dir, path: filepath.Join(dir, logName), log: zap.NewNop()}
+	if err := s.rewrite(recs); err != nil {
 		b.Fatal(err)
 	}
 }

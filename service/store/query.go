@@ -1,7 +1,8 @@
 package store
 
 import (
-	bolt "go.etcd.io/bbolt"
+	"fmt"
+	"os"
 
 	"github.com/termd/termd/protocol"
 )
@@ -142,12 +143,14 @@ func add(t *protocol.Totals, issuers map[string]bool, r *Record) {
 	}
 }
 
-// Compact removes records older than the retention, except unsettled ones.
+// Compact removes records older than the retention, except unsettled ones,
+// and rewrites the journal with the latest version of each record left
+// when it has gathered as many superseded versions as live ones.
 func (s *Store) Compact() (removed int, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cutoff := s.opt.Now().Add(-s.opt.Retention)
-	var old []*Record
+	var keep, old []*Record
 	it, err := s.mem.Txn(false).Get(table, "seq")
 	if err != nil {
 		return 0, err
@@ -155,23 +158,32 @@ func (s *Store) Compact() (removed int, err error) {
 	for raw := it.Next(); raw != nil; raw = it.Next() {
 		if r := raw.(*Record); r.Created.Before(cutoff) && !r.unsettled() {
 			old = append(old, r)
+		} else {
+			keep = append(keep, r)
 		}
 	}
-	if len(old) == 0 {
+	if len(old) == 0 && s.frames < 2*len(keep)+1000 {
 		return 0, nil
 	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucket)
-		for _, r := range old {
-			if err := b.Delete(key(r.Seq)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	// The append handle is closed first: Windows renames no open file.
+	if err := s.file.Close(); err != nil {
 		return 0, err
 	}
+	err = s.rewrite(keep)
+	f, oerr := os.OpenFile(s.path, os.O_WRONLY, 0o600)
+	if oerr != nil {
+		return 0, fmt.Errorf("store: reopen %s: %w", s.path, oerr)
+	}
+	s.file = s.wrapped(f)
+	st, serr := f.Stat()
+	if serr != nil {
+		return 0, serr
+	}
+	s.end = st.Size()
+	if err != nil {
+		return 0, fmt.Errorf("store: compact: %w", err)
+	}
+	s.frames = len(keep)
 	txn := s.mem.Txn(true)
 	for _, r := range old {
 		if err := txn.Delete(table, r); err != nil {

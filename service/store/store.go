@@ -1,18 +1,19 @@
 package store
 
 import (
-	"encoding/binary"
+	"bufio"
+	"cmp"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-memdb"
-	bolt "go.etcd.io/bbolt"
-	bolterr "go.etcd.io/bbolt/errors"
 	"go.uber.org/zap"
 )
 
@@ -37,13 +38,10 @@ type Options struct {
 	// transactions (4 MiB: far more than a day of records, so a
 	// transaction admitted can always be finished).
 	MinFree int64
+
+	// wrap, in tests, puts a layer between the store and its file.
+	wrap func(journalFile) journalFile
 }
-
-const (
-	fileName = "journal.db"
-)
-
-var bucket = []byte("tx")
 
 // Store is the journal and its index. Put is serialised; reads run
 // concurrently with it and see whole transactions only.
@@ -52,15 +50,20 @@ type Store struct {
 	log  *zap.Logger
 	dir  string
 	path string
-	db   *bolt.DB
+	lock *os.File // held while open: one termd per dataDir
 	mem  *memdb.MemDB
-	mu   sync.Mutex // one writer: bbolt and memdb in the same order
-	// version counts the changes to the index, so readers can tell
-	// whether what they derived from it is still current.
+
+	mu      sync.Mutex // one writer: the file and memdb in the same order
+	file    journalFile
+	end     int64  // where the next frame goes: the end of the last good one
+	seq     uint64 // the last Seq given
+	frames  int    // versions in the file, to tell when it is worth rewriting
+	buf     []byte // the frame being written
 	version atomic.Uint64
 }
 
 // Open opens (creating if needed) the journal in dir and rebuilds the index.
+// A journal kept by an earlier termd in bbolt (journal.db) is imported once.
 func Open(dir string, opt Options, log *zap.Logger) (*Store, error) {
 	if opt.Retention <= 0 {
 		opt.Retention = 400 * 24 * time.Hour
@@ -74,60 +77,141 @@ func Open(dir string, opt Options, log *zap.Logger) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("store: %w: %w", ErrNoDir, err)
 	}
-	path := filepath.Join(dir, fileName)
-	db, err := openBolt(path)
+	lock, err := lockDir(dir)
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{opt: opt, log: log, dir: dir, path: path, db: db}
-	if s.mem, err = memdb.NewMemDB(schema); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("store: %w", err)
-	}
-	start := time.Now()
-	n, err := s.rebuild()
-	if err != nil {
-		db.Close()
+	s := &Store{opt: opt, log: log, dir: dir, path: filepath.Join(dir, logName), lock: lock}
+	if err := s.open(); err != nil {
+		lock.Close()
 		return nil, err
 	}
-	log.Info("journal opened", zap.String("file", path), zap.Int("records", n), zap.Duration("took", time.Since(start)))
 	return s, nil
 }
 
-func openBolt(path string) (db *bolt.DB, err error) {
-	existed := fileExists(path)
-	defer func() {
-		if r := recover(); r != nil { // bbolt panics on some damaged files
-			db, err = nil, corrupt(path, fmt.Errorf("%v", r))
-		}
-	}()
-	db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: 100 * time.Millisecond})
-	switch {
-	case errors.Is(err, bolterr.ErrTimeout):
-		return nil, fmt.Errorf("store: %s: %w: is another termd running with the same dataDir?", path, ErrLocked)
-	case err != nil && existed && !errors.Is(err, os.ErrPermission):
-		return nil, corrupt(path, err)
-	case err != nil:
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+func (s *Store) open() error {
+	var err error
+	if s.mem, err = memdb.NewMemDB(schema); err != nil {
+		return fmt.Errorf("store: %w", err)
 	}
-	if !existed { // a new journal: the only write before validation
-		err = db.Update(func(tx *bolt.Tx) error {
-			_, err := tx.CreateBucket(bucket)
-			return err
-		})
-	} else {
-		err = db.View(func(tx *bolt.Tx) error {
-			if tx.Bucket(bucket) == nil {
-				return errors.New("no transactions bucket")
-			}
-			return nil
-		})
+	os.Remove(s.path + ".tmp") // a rewrite that never finished
+	if err := s.importBolt(); err != nil {
+		return err
 	}
+	start := time.Now()
+	latest, err := s.replay()
 	if err != nil {
-		db.Close()
-		return nil, corrupt(path, err)
+		return err
 	}
-	return db, nil
+	if err := s.index(latest); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(s.path, os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("store: open %s: %w", s.path, err)
+	}
+	s.file = s.wrapped(f)
+	s.log.Info("journal opened", zap.String("file", s.path), zap.Int("records", len(latest)),
+		zap.Int("versions", s.frames), zap.Duration("took", time.Since(start)))
+	return nil
+}
+
+func (s *Store) wrapped(f *os.File) journalFile {
+	if s.opt.wrap != nil {
+		return s.opt.wrap(f)
+	}
+	return f
+}
+
+// replay reads the journal (creating it if there is none) and returns the
+// latest version of every record, cutting off a torn last frame.
+func (s *Store) replay() (map[string]*Record, error) {
+	f, err := os.OpenFile(s.path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", s.path, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st.Size() == 0 { // a new journal
+		if err := writeAll(f, []byte(logMagic)); err != nil {
+			return nil, fmt.Errorf("store: create %s: %w", s.path, err)
+		}
+		s.end = int64(len(logMagic))
+		return map[string]*Record{}, syncDir(s.dir)
+	}
+	fr := &frameReader{r: bufio.NewReaderSize(f, 1<<20), size: st.Size()}
+	magic := make([]byte, len(logMagic))
+	if _, err := io.ReadFull(fr.r, magic); err != nil || string(magic) != logMagic {
+		return nil, corrupt(s.path, errors.New("not a termd journal"))
+	}
+	fr.good = int64(len(logMagic))
+	latest := map[string]*Record{}
+	for {
+		recs, err := fr.next()
+		if err == io.EOF {
+			break
+		}
+		if errors.Is(err, errBadFrame) && fr.torn(func() ([]byte, error) { return readFrom(f, fr.good) }) {
+			if err := s.cutTorn(f, fr.good, fr.size); err != nil {
+				return nil, err
+			}
+			break
+		}
+		if err != nil {
+			return nil, corrupt(s.path, fmt.Errorf("at byte %d: %w", fr.good, err))
+		}
+		for _, r := range recs {
+			latest[r.Ptxid] = r
+			s.seq = max(s.seq, r.Seq)
+			s.frames++
+		}
+	}
+	s.end = fr.good
+	return latest, nil
+}
+
+// cutTorn keeps the torn tail aside and cuts it from the journal.
+func (s *Store) cutTorn(f *os.File, good, size int64) error {
+	tail, err := readFrom(f, good)
+	if err != nil {
+		return err
+	}
+	aside := s.path + ".torn"
+	if err := os.WriteFile(aside, tail, 0o600); err != nil {
+		return fmt.Errorf("store: keep the torn end of the journal in %s: %w", aside, err)
+	}
+	if err := f.Truncate(good); err != nil {
+		return fmt.Errorf("store: cut the torn end of the journal: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	s.log.Warn("journal ended in a write cut short (a power cut?); it was never answered and is cut off, kept aside",
+		zap.Int64("bytes", size-good), zap.String("aside", aside))
+	return nil
+}
+
+// index builds the in-memory index from the latest versions, in arrival
+// order: the radix trees then grow at their ends, which their write cache
+// likes far better than random order.
+func (s *Store) index(latest map[string]*Record) error {
+	recs := make([]*Record, 0, len(latest))
+	for _, r := range latest {
+		recs = append(recs, r)
+	}
+	slices.SortFunc(recs, func(a, b *Record) int { return cmp.Compare(a.Seq, b.Seq) })
+	txn := s.mem.Txn(true)
+	defer txn.Abort()
+	for _, r := range recs {
+		if err := txn.Insert(table, r); err != nil {
+			return corrupt(s.path, fmt.Errorf("record %s: %w", r.Ptxid, err))
+		}
+	}
+	txn.Commit()
+	return nil
 }
 
 func corrupt(path string, err error) error {
@@ -135,86 +219,42 @@ func corrupt(path string, err error) error {
 		"stop termd, move the file aside (keep it for recovery), restore the latest backup of it, and start again", path, ErrCorrupt, err)
 }
 
-func fileExists(path string) bool {
-	st, err := os.Stat(path)
-	return err == nil && st.Size() > 0
-}
-
-// rebuild loads every journaled record into the index. A record that does
-// not decode, or a page bbolt cannot read, is corruption: it stops Open.
-func (s *Store) rebuild() (n int, err error) {
-	defer func() {
-		if r := recover(); r != nil { // bbolt panics on some damaged pages
-			err = corrupt(s.path, fmt.Errorf("%v", r))
-		}
-	}()
-	txn := s.mem.Txn(true)
-	defer txn.Abort()
-	err = s.db.View(func(tx *bolt.Tx) error {
-		// bbolt has no page checksums: walk its structure once, and
-		// every record carries its own CRC (see encode).
-		for err := range tx.Check() {
-			return corrupt(s.path, err)
-		}
-		b := tx.Bucket(bucket)
-		return b.ForEach(func(k, v []byte) error {
-			r, err := decode(v)
-			if err != nil {
-				return corrupt(s.path, fmt.Errorf("record %x: %w", k, err))
-			}
-			n++
-			return txn.Insert(table, r)
-		})
-	})
-	if err != nil {
-		return 0, err
-	}
-	txn.Commit()
-	return n, nil
-}
-
 // Close closes the journal.
 func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.db.Close()
+	err := s.file.Close()
+	s.lock.Close()
+	return err
 }
 
-// Put journals records in one synced transaction, then indexes them. A new
-// ptxid gets the next Seq. The caller's records are not retained.
+// Put journals records in one frame, made durable with one sync, then
+// indexes them. A new ptxid gets the next Seq. The caller's records are
+// not retained. A failed write leaves the journal and the index as they
+// were.
 func (s *Store) Put(recs ...*Record) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.opt.Now()
 	stored := make([]*Record, len(recs))
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucket)
-		for i, in := range recs {
-			r := in.Clone()
-			if old, ok := s.get(r.Ptxid); ok {
-				r.Seq, r.Created = old.Seq, old.Created
-			} else {
-				seq, err := b.NextSequence()
-				if err != nil {
-					return err
-				}
-				r.Seq, r.Created = seq, now
-			}
-			r.Updated = now
-			v, err := encode(r)
-			if err != nil {
-				return err
-			}
-			if err := b.Put(key(r.Seq), v); err != nil {
-				return err
-			}
-			stored[i] = r
+	seq := s.seq
+	for i, in := range recs {
+		r := in.Clone()
+		if old, ok := s.get(r.Ptxid); ok {
+			r.Seq, r.Created = old.Seq, old.Created
+		} else {
+			seq++
+			r.Seq, r.Created = seq, now
 		}
-		return nil
-	})
-	if err != nil {
+		r.Updated = now
+		stored[i] = r
+	}
+	s.buf = appendFrame(s.buf[:0], stored)
+	if err := s.append(s.buf); err != nil {
 		return fmt.Errorf("store: journal %s: %w", recs[0].Ptxid, err)
 	}
+	s.seq = seq
+	s.frames += len(stored)
 	txn := s.mem.Txn(true)
 	for _, r := range stored {
 		if err := txn.Insert(table, r); err != nil {
@@ -227,9 +267,42 @@ func (s *Store) Put(recs ...*Record) error {
 	return nil
 }
 
+// append writes a frame at the end and syncs it. On failure the end is
+// cut back, so a half-written frame never stays in front of the next one.
+func (s *Store) append(frame []byte) error {
+	_, err := s.file.WriteAt(frame, s.end)
+	if err == nil {
+		err = s.file.Sync()
+	}
+	if err != nil {
+		if terr := s.file.Truncate(s.end); terr != nil {
+			s.log.Warn("journal: a failed write could not be cut back; the next write goes over it", zap.Error(terr))
+		}
+		return err
+	}
+	s.end += int64(len(frame))
+	return nil
+}
+
 // Version changes whenever a Put or Compact changes what the store holds.
 func (s *Store) Version() uint64 { return s.version.Load() }
 
-func key(seq uint64) []byte {
-	return binary.BigEndian.AppendUint64(nil, seq)
+func writeAll(f *os.File, b []byte) error {
+	if _, err := f.Write(b); err != nil {
+		return err
+	}
+	return f.Sync()
+}
+
+func readFrom(f *os.File, off int64) ([]byte, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	b := make([]byte, st.Size()-off)
+	_, err = f.ReadAt(b, off)
+	if err == io.EOF {
+		err = nil
+	}
+	return b, err
 }

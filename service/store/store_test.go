@@ -2,8 +2,10 @@ package store
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"testing"
@@ -162,6 +164,18 @@ func hashFile(t *testing.T, path string) [32]byte {
 	return sha256.Sum256(b)
 }
 
+// fiftyRecords journals 50 approvals in dir and closes the store.
+func fiftyRecords(t *testing.T, dir string) {
+	t.Helper()
+	s := open(t, dir, Options{})
+	for i := range 50 {
+		if err := s.Put(approved(fmt.Sprint("p", i), fmt.Sprint(i), "20261124", 1000, "01")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+}
+
 func TestCorruptJournalRefusesAndIsLeftAlone(t *testing.T) {
 	damage := map[string]func(t *testing.T, path string){
 		"bytes flipped in the middle": func(t *testing.T, path string) {
@@ -171,30 +185,29 @@ func TestCorruptJournalRefusesAndIsLeftAlone(t *testing.T) {
 			}
 			os.WriteFile(path, b, 0o600)
 		},
-		"truncated to half": func(t *testing.T, path string) {
-			st, _ := os.Stat(path)
-			os.Truncate(path, st.Size()/2)
+		"one bit flipped in the first frame": func(t *testing.T, path string) {
+			b, _ := os.ReadFile(path)
+			b[len(logMagic)+frameHead+3] ^= 0x01 // in the payload
+			os.WriteFile(path, b, 0o600)
 		},
-		"a record that does not decode": func(t *testing.T, path string) {
-			db, err := bolt.Open(path, 0o600, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			db.Update(func(tx *bolt.Tx) error {
-				return tx.Bucket(bucket).Put(key(2), []byte{formatVersion, 0, 0, 0, 0, 3, 'x'})
-			})
-			db.Close()
+		"a frame whose checksum holds but whose record does not decode": func(t *testing.T, path string) {
+			bad := []byte{1, 7, formatVersion, 0, 0, 0, 0, 3, 'x'} // one record of 7 bytes, CRC 0
+			frame := binary.BigEndian.AppendUint32(nil, uint32(len(bad)))
+			frame = binary.BigEndian.AppendUint32(frame, crc32.Checksum(bad, castagnoli))
+			frame = binary.BigEndian.AppendUint32(frame, crc32.Checksum(frame, castagnoli))
+			f, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+			f.Write(append(frame, bad...))
+			f.Close()
+		},
+		"not a journal": func(t *testing.T, path string) {
+			os.WriteFile(path, []byte("hello, world\n"), 0o600)
 		},
 	}
 	for name, spoil := range damage {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
-			s := open(t, dir, Options{})
-			for i := range 50 {
-				s.Put(approved(fmt.Sprint("p", i), fmt.Sprint(i), "20261124", 1000, "01"))
-			}
-			s.Close()
-			path := filepath.Join(dir, fileName)
+			fiftyRecords(t, dir)
+			path := filepath.Join(dir, logName)
 			spoil(t, path)
 			before := hashFile(t, path)
 			_, err := Open(dir, Options{}, zaptest.NewLogger(t))
@@ -205,6 +218,188 @@ func TestCorruptJournalRefusesAndIsLeftAlone(t *testing.T) {
 				t.Fatal("the damaged journal was modified")
 			}
 		})
+	}
+}
+
+// A power cut during the last write leaves it torn: it was never answered
+// (the sync had not returned), so it is cut off and kept aside, and the
+// journal goes on.
+func TestTornLastWriteIsCutOffAndKeptAside(t *testing.T) {
+	tails := map[string]func(t *testing.T, path string) (lost int){
+		"last frame cut short": func(t *testing.T, path string) int {
+			st, _ := os.Stat(path)
+			os.Truncate(path, st.Size()-7)
+			return 1
+		},
+		"zeros after the last frame (size reached the disk, data did not)": func(t *testing.T, path string) int {
+			f, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+			f.Write(make([]byte, 4096))
+			f.Close()
+			return 0
+		},
+		"last frame whole but its bytes never reached the disk": func(t *testing.T, path string) int {
+			b, _ := os.ReadFile(path)
+			b[len(b)-3] ^= 0xff
+			os.WriteFile(path, b, 0o600)
+			return 1
+		},
+	}
+	for name, tear := range tails {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			fiftyRecords(t, dir)
+			path := filepath.Join(dir, logName)
+			lost := tear(t, path)
+			s := open(t, dir, Options{})
+			if s.Len() != 50-lost {
+				t.Fatalf("%d records after the torn write, want %d", s.Len(), 50-lost)
+			}
+			if _, err := os.Stat(path + ".torn"); err != nil {
+				t.Fatalf("the torn end was not kept aside: %v", err)
+			}
+			if err := s.Put(approved("after", "99999999", "20261124", 1000, "01")); err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			s = open(t, dir, Options{})
+			defer s.Close()
+			if _, ok := s.Get("after"); !ok || s.Len() != 51-lost {
+				t.Fatalf("after the repair: %d records, the new one found %v", s.Len(), ok)
+			}
+		})
+	}
+}
+
+// faultyFile fails the store's writes or syncs on command.
+type faultyFile struct {
+	journalFile
+	failWrite, failSync, partial bool
+	syncs                        int
+}
+
+func (f *faultyFile) WriteAt(b []byte, off int64) (int, error) {
+	if f.failWrite {
+		if f.partial { // half the frame reaches the file, as on a full disk
+			n, _ := f.journalFile.WriteAt(b[:len(b)/2], off)
+			return n, errNoSpace
+		}
+		return 0, errNoSpace
+	}
+	return f.journalFile.WriteAt(b, off)
+}
+
+func (f *faultyFile) Sync() error {
+	f.syncs++
+	if f.failSync {
+		return errNoSpace
+	}
+	return f.journalFile.Sync()
+}
+
+var errNoSpace = errors.New("no space left on device")
+
+func TestFailedWritesLeaveNothingBehind(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		set  func(*faultyFile)
+	}{
+		{"write fails", func(f *faultyFile) { f.failWrite = true }},
+		{"half a frame written", func(f *faultyFile) { f.failWrite, f.partial = true, true }},
+		{"sync fails", func(f *faultyFile) { f.failSync = true }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			var ff *faultyFile
+			s := open(t, dir, Options{wrap: func(f journalFile) journalFile { ff = &faultyFile{journalFile: f}; return ff }})
+			if err := s.Put(approved("a", "1", "20261124", 1000, "01")); err != nil {
+				t.Fatal(err)
+			}
+			c.set(ff)
+			if err := s.Put(approved("b", "2", "20261124", 1000, "01")); !errors.Is(err, errNoSpace) {
+				t.Fatalf("Put on a failing disk: %v", err)
+			}
+			if _, ok := s.Get("b"); ok {
+				t.Fatal("a record the disk refused is in the index")
+			}
+			*ff = faultyFile{journalFile: ff.journalFile}
+			if err := s.Put(approved("c", "3", "20261124", 1000, "01")); err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			s = open(t, dir, Options{})
+			defer s.Close()
+			_, okA := s.Get("a")
+			_, okB := s.Get("b")
+			_, okC := s.Get("c")
+			if !okA || okB || !okC {
+				t.Fatalf("after reopening: a %v, b %v (refused), c %v", okA, okB, okC)
+			}
+		})
+	}
+}
+
+// One Put is one sync: a payment's three durable steps cost three.
+func TestOnePutOneSync(t *testing.T) {
+	var ff *faultyFile
+	s := open(t, t.TempDir(), Options{wrap: func(f journalFile) journalFile { ff = &faultyFile{journalFile: f}; return ff }})
+	defer s.Close()
+	for i := range 3 {
+		if err := s.Put(approved("a", "1", "20261124", 1000, "01"), approved(fmt.Sprint("o", i), "2", "20261124", 1000, "01")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ff.syncs != 3 {
+		t.Fatalf("%d syncs for 3 Puts", ff.syncs)
+	}
+}
+
+// A journal kept by an earlier termd in bbolt is imported once.
+func TestBoltJournalIsImported(t *testing.T) {
+	dir := t.TempDir()
+	old := filepath.Join(dir, boltName)
+	db, err := bolt.Open(old, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Update(func(tx *bolt.Tx) error {
+		b, _ := tx.CreateBucket(boltBucket)
+		for i := range 20 {
+			r := approved(fmt.Sprint("old", i), fmt.Sprint(i), "20261124", 1000, "01")
+			r.Seq = uint64(i + 1)
+			b.Put(binary.BigEndian.AppendUint64(nil, r.Seq), appendRecord(nil, r))
+		}
+		return b.SetSequence(20)
+	})
+	db.Close()
+	s := open(t, dir, Options{})
+	if s.Len() != 20 {
+		t.Fatalf("%d records imported, want 20", s.Len())
+	}
+	s.Put(approved("new", "99", "20261124", 1000, "01"))
+	if r, _ := s.Get("new"); r.Seq != 21 {
+		t.Fatalf("seq after import %d, want 21", r.Seq)
+	}
+	s.Close()
+	if _, err := os.Stat(old + ".imported"); err != nil {
+		t.Fatal("the bbolt journal was not kept as .imported")
+	}
+	s = open(t, dir, Options{}) // not imported twice
+	defer s.Close()
+	if s.Len() != 21 {
+		t.Fatalf("%d records after reopening, want 21", s.Len())
+	}
+}
+
+func TestDamagedBoltJournalRefusesAndIsLeftAlone(t *testing.T) {
+	dir := t.TempDir()
+	old := filepath.Join(dir, boltName)
+	os.WriteFile(old, []byte("not bbolt at all, but not empty either"), 0o600)
+	before := hashFile(t, old)
+	if _, err := Open(dir, Options{}, zaptest.NewLogger(t)); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("open: %v, want ErrCorrupt", err)
+	}
+	if hashFile(t, old) != before {
+		t.Fatal("the damaged bbolt journal was modified")
 	}
 }
 

@@ -1,0 +1,174 @@
+package store
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+)
+
+// The journal is one append-only file, journal.log: a magic line, then
+// frames. A frame is what one Put journals, written with one write and
+// made durable with one fdatasync, so each durable step of a payment costs
+// exactly one sync (bbolt, used before, cost two per commit):
+//
+//	length  uint32, big endian: bytes of the payload
+//	crc     uint32, big endian: CRC-32C of the payload
+//	hcrc    uint32, big endian: CRC-32C of length and crc
+//	payload uvarint count, then count records, each a uvarint length and
+//	        the record (codec.go; it carries its own CRC as well)
+//
+// Reading it back, the latest version of each ptxid wins. Only the last
+// frame can be torn (a power cut during its write, before its sync, so
+// before anything was answered): a last frame cut short, or whole but
+// failing its CRC, or zeros where it should be, is cut off and its bytes
+// are kept aside in journal.log.torn. Anything else that fails a check is
+// damage, not a torn write: Open refuses the file and leaves it as it is.
+// The header's own CRC is what tells the two apart: a damaged length field
+// cannot pass for a frame running past the end of the file.
+
+const (
+	logName   = "journal.log"
+	logMagic  = "termd journal 1\n"
+	frameHead = 12
+	// maxFrame bounds a frame: a Put of a few records of at most a few
+	// kilobytes each. A larger length field is damage or a torn write.
+	maxFrame = 1 << 20
+)
+
+var errBadFrame = errors.New("bad frame")
+
+// journalFile is the file the store appends to. The real one is an
+// *os.File; tests put a layer between that fails on command.
+type journalFile interface {
+	io.WriterAt
+	Truncate(size int64) error
+	Sync() error
+	Close() error
+}
+
+var _ journalFile = (*os.File)(nil)
+
+// appendFrame appends a frame holding recs to b.
+func appendFrame(b []byte, recs []*Record) []byte {
+	start := len(b)
+	b = append(b, make([]byte, frameHead)...)
+	b = binary.AppendUvarint(b, uint64(len(recs)))
+	for _, r := range recs {
+		lenAt := len(b)
+		b = appendRecord(b, r)
+		n := len(b) - lenAt
+		// the length goes before the record: shift it right
+		var l [binary.MaxVarintLen64]byte
+		k := binary.PutUvarint(l[:], uint64(n))
+		b = append(b, l[:k]...)
+		copy(b[lenAt+k:], b[lenAt:lenAt+n])
+		copy(b[lenAt:], l[:k])
+	}
+	payload := b[start+frameHead:]
+	binary.BigEndian.PutUint32(b[start:], uint32(len(payload)))
+	binary.BigEndian.PutUint32(b[start+4:], crc32.Checksum(payload, castagnoli))
+	binary.BigEndian.PutUint32(b[start+8:], crc32.Checksum(b[start:start+8], castagnoli))
+	return b
+}
+
+// frameReader reads frames from the journal, counting the offset of the
+// end of the last good one.
+type frameReader struct {
+	r    *bufio.Reader
+	good int64 // end of the last whole, valid frame
+	size int64 // of the file
+	buf  []byte
+	// reach is where the bad frame would end by its length field (-1 when
+	// the length is unreadable or implausible).
+	reach int64
+}
+
+// next returns the records of the next frame, io.EOF at a clean end, or
+// errBadFrame for a frame that is incomplete or fails its checks.
+func (fr *frameReader) next() ([]*Record, error) {
+	var head [frameHead]byte
+	fr.reach = -1
+	n, err := io.ReadFull(fr.r, head[:])
+	if err == io.EOF {
+		return nil, io.EOF
+	}
+	if err != nil {
+		fr.reach = fr.size // a header cut short is at the very end
+		return nil, fmt.Errorf("%w: %d bytes of a frame header", errBadFrame, n)
+	}
+	if crc32.Checksum(head[:8], castagnoli) != binary.BigEndian.Uint32(head[8:]) {
+		return nil, fmt.Errorf("%w: header checksum mismatch", errBadFrame)
+	}
+	size := binary.BigEndian.Uint32(head[:4])
+	if size == 0 || size > maxFrame {
+		return nil, fmt.Errorf("%w: length %d", errBadFrame, size)
+	}
+	fr.reach = fr.good + frameHead + int64(size)
+	if cap(fr.buf) < int(size) {
+		fr.buf = make([]byte, size)
+	}
+	payload := fr.buf[:size]
+	if n, err := io.ReadFull(fr.r, payload); err != nil {
+		return nil, fmt.Errorf("%w: %d of %d bytes", errBadFrame, n, size)
+	}
+	if crc32.Checksum(payload, castagnoli) != binary.BigEndian.Uint32(head[4:]) {
+		return nil, fmt.Errorf("%w: checksum mismatch", errBadFrame)
+	}
+	recs, err := decodeFrame(payload)
+	if err != nil {
+		return nil, err // the CRC held: damage written by us, never torn
+	}
+	fr.good += frameHead + int64(size)
+	return recs, nil
+}
+
+// decodeFrame decodes the records of a frame's payload.
+func decodeFrame(p []byte) ([]*Record, error) {
+	count, k := binary.Uvarint(p)
+	if k <= 0 || count == 0 || count > uint64(len(p)) {
+		return nil, errors.New("frame: bad record count")
+	}
+	p = p[k:]
+	recs := make([]*Record, 0, count)
+	for range count {
+		n, k := binary.Uvarint(p)
+		if k <= 0 || n > uint64(len(p)-k) {
+			return nil, errShort
+		}
+		r, err := decode(p[k : k+int(n)])
+		if err != nil {
+			return nil, err
+		}
+		recs = append(recs, r)
+		p = p[k+int(n):]
+	}
+	if len(p) != 0 {
+		return nil, errors.New("frame: trailing bytes")
+	}
+	return recs, nil
+}
+
+// torn reports whether the bad frame just read can be a torn last write:
+// it reaches the end of the file (cut short, or whole with bytes that never
+// reached the disk), or everything from it on is zeros (a file whose size
+// reached the disk before its data). rest reads the bytes after the good
+// frames.
+func (fr *frameReader) torn(rest func() ([]byte, error)) bool {
+	if fr.reach >= fr.size {
+		return true
+	}
+	b, err := rest()
+	if err != nil {
+		return false
+	}
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
