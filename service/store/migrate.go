@@ -80,7 +80,20 @@ func readBolt(path string) (recs []*Record, err error) {
 // temporary file, so a crash leaves the old journal or the new.
 func (s *Store) rewrite(recs []*Record) error {
 	tmp := s.path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	err := writeJournal(tmp, recs)
+	if err == nil {
+		err = os.Rename(tmp, s.path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return syncDir(s.dir)
+}
+
+// writeJournal writes a new journal file holding recs, synced.
+func writeJournal(path string, recs []*Record) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 	if err != nil {
 		return err
 	}
@@ -95,20 +108,10 @@ func (s *Store) rewrite(recs []*Record) error {
 		}
 	}
 	if err == nil {
-		_, err = f.Write(b)
-	}
-	if err == nil {
-		err = f.Sync()
+		err = writeAll(f, b)
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil {
-		err = os.Rename(tmp, s.path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return syncDir(s.dir)
+	return err
 }

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"time"
+
 	"fmt"
 	"os"
 
@@ -145,45 +147,31 @@ func add(t *protocol.Totals, issuers map[string]bool, r *Record) {
 
 // Compact removes records older than the retention, except unsettled ones,
 // and rewrites the journal with the latest version of each record left
-// when it has gathered as many superseded versions as live ones.
+// when it has gathered as many superseded versions as live ones. The bulk
+// of the rewrite runs without the writer's lock, so payments go on; what
+// they journal meanwhile is carried over into the new file.
 func (s *Store) Compact() (removed int, err error) {
+	s.compacting.Lock()
+	defer s.compacting.Unlock()
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	cutoff := s.opt.Now().Add(-s.opt.Retention)
-	var keep, old []*Record
-	it, err := s.mem.Txn(false).Get(table, "seq")
-	if err != nil {
-		return 0, err
-	}
-	for raw := it.Next(); raw != nil; raw = it.Next() {
-		if r := raw.(*Record); r.Created.Before(cutoff) && !r.unsettled() {
-			old = append(old, r)
-		} else {
-			keep = append(keep, r)
-		}
-	}
-	if len(old) == 0 && s.frames < 2*len(keep)+1000 {
+	keep, old := s.partition(s.opt.Now().Add(-s.opt.Retention))
+	from, frames := s.end, s.frames
+	s.mu.Unlock()
+	if len(old) == 0 && frames < 2*len(keep)+1000 {
 		return 0, nil
 	}
-	// The append handle is closed first: Windows renames no open file.
-	if err := s.file.Close(); err != nil {
-		return 0, err
-	}
-	err = s.rewrite(keep)
-	f, oerr := os.OpenFile(s.path, os.O_WRONLY, 0o600)
-	if oerr != nil {
-		return 0, fmt.Errorf("store: reopen %s: %w", s.path, oerr)
-	}
-	s.file = s.wrapped(f)
-	st, serr := f.Stat()
-	if serr != nil {
-		return 0, serr
-	}
-	s.end = st.Size()
-	if err != nil {
+	tmp := s.path + ".tmp"
+	if err := writeJournal(tmp, keep); err != nil {
+		os.Remove(tmp)
 		return 0, fmt.Errorf("store: compact: %w", err)
 	}
-	s.frames = len(keep)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.swap(tmp, from); err != nil {
+		os.Remove(tmp)
+		return 0, fmt.Errorf("store: compact: %w", err)
+	}
+	s.frames = len(keep) + s.frames - frames
 	txn := s.mem.Txn(true)
 	for _, r := range old {
 		if err := txn.Delete(table, r); err != nil {
@@ -194,4 +182,65 @@ func (s *Store) Compact() (removed int, err error) {
 	txn.Commit()
 	s.version.Add(1)
 	return len(old), nil
+}
+
+// partition splits the records into those to keep and those past the
+// retention. Called with s.mu held.
+func (s *Store) partition(cutoff time.Time) (keep, old []*Record) {
+	it, err := s.mem.Txn(false).Get(table, "seq")
+	if err != nil {
+		return nil, nil
+	}
+	for raw := it.Next(); raw != nil; raw = it.Next() {
+		if r := raw.(*Record); r.Created.Before(cutoff) && !r.unsettled() {
+			old = append(old, r)
+		} else {
+			keep = append(keep, r)
+		}
+	}
+	return keep, old
+}
+
+// swap appends to the rewritten journal tmp the frames journaled since
+// offset from, and puts it in the journal's place. Called with s.mu held.
+func (s *Store) swap(tmp string, from int64) error {
+	cur, err := os.Open(s.path)
+	if err != nil {
+		return err
+	}
+	since, err := readFrom(cur, from)
+	cur.Close()
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	err = writeAll(f, since)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	// The append handle is closed first: Windows renames no open file.
+	if err := s.file.Close(); err != nil {
+		return err
+	}
+	err = os.Rename(tmp, s.path)
+	if err == nil {
+		err = syncDir(s.dir)
+	}
+	f, oerr := os.OpenFile(s.path, os.O_WRONLY, 0o600)
+	if oerr != nil {
+		return fmt.Errorf("reopen %s: %w", s.path, oerr)
+	}
+	s.file = s.wrapped(f)
+	st, serr := f.Stat()
+	if serr != nil {
+		return serr
+	}
+	s.end = st.Size()
+	return err
 }

@@ -60,6 +60,8 @@ type Store struct {
 	frames  int    // versions in the file, to tell when it is worth rewriting
 	buf     []byte // the frame being written
 	version atomic.Uint64
+	// compacting serialises Compact, whose rewrite runs without mu.
+	compacting sync.Mutex
 }
 
 // Open opens (creating if needed) the journal in dir and rebuilds the index.

@@ -420,3 +420,51 @@ func TestRecentIsNewestFirstAndBounded(t *testing.T) {
 		t.Fatal("Recent handed out the store's own record")
 	}
 }
+
+// Compaction rewrites the journal while payments go on: what they journal
+// meanwhile is in the new file, and only superseded versions are gone.
+func TestCompactionKeepsWhatIsJournaledMeanwhile(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir, Options{})
+	for v := range 12 { // 100 records, 12 versions each: worth rewriting
+		for i := range 100 {
+			r := approved(fmt.Sprint("v", i), fmt.Sprint(i), "20261124", int64(1000+v), "01")
+			if err := s.Put(r); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 200 {
+			if err := s.Put(approved(fmt.Sprint("during", i), fmt.Sprint(1000+i), "20261124", 5000, "01")); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	if _, err := s.Compact(); err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	s.Put(approved("after", "9999", "20261124", 1, "01"))
+	s.Close()
+	before, _ := os.Stat(filepath.Join(dir, logName))
+	s = open(t, dir, Options{})
+	defer s.Close()
+	if s.Len() != 301 {
+		t.Fatalf("%d records after compaction, want 301", s.Len())
+	}
+	for _, id := range []string{"v0", "v99", "during0", "during199", "after"} {
+		if _, ok := s.Get(id); !ok {
+			t.Fatalf("%s lost by compaction", id)
+		}
+	}
+	if r, _ := s.Get("v42"); r.ApprovalAmt != 1011 {
+		t.Fatalf("v42 has amount %d, want its latest version's 1011", r.ApprovalAmt)
+	}
+	if s.frames > 400 {
+		t.Fatalf("%d versions in the file (%d bytes) after compaction", s.frames, before.Size())
+	}
+}
