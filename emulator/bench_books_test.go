@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -33,5 +34,33 @@ func BenchmarkBooksSave(b *testing.B) {
 				t.mu.Unlock()
 			}
 		})
+	}
+}
+
+// BenchmarkBooksLoad100k is the emulated terminal's start with the books
+// of 100,000 approvals, each saved twice (pending, then approved), as real
+// payments save them.
+func BenchmarkBooksLoad100k(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "books.json")
+	final := mustJSON(protocol.Response{ResultCode: protocol.ResultOK, ResultMessage: protocol.MsgApproved, Data: protocol.CardResult{
+		ApprovalNo: "12345678", TransactionNo: "123456789012", ApprovalAmt: 12000, MaskedTrackData: "536148******1234", IssuerCode: "04",
+		IssuerName: "KB국민카드", AcquirerCode: "04", AcquirerName: "KB국민카드", TransactionDate: "20261124120000", Ptxid: "ptx"}})
+	var buf []byte
+	for i := range 100_000 {
+		e := &entry{ptxid: fmt.Sprintf("ptx-%08d", i), code: protocol.CodeCreditApproval, status: protocol.OutcomePending, amount: 12000}
+		buf = appendLines(buf, []*entry{e})
+		e.status, e.final, e.balance, e.approvalNo, e.day = protocol.OutcomeApproved, final, 12000, fmt.Sprintf("%08d", i), "20261124"
+		buf = appendLines(buf, []*entry{e})
+	}
+	if err := os.WriteFile(path, buf, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		t := New(Config{BooksFile: path}, zap.NewNop())
+		<-t.loaded
+		if len(t.books.byPtxid) != 100_000 {
+			b.Fatalf("%d entries", len(t.books.byPtxid))
+		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"sync"
 
 	"go.uber.org/zap"
 
@@ -78,11 +80,13 @@ func appendLines(buf []byte, entries []*entry) []byte {
 	return buf
 }
 
-// loadBooks reads books saved by an earlier run and rewrites the file with
-// one line per transaction. A line torn by a crash mid-save is skipped, not
-// an end: the lines after it are good, and the rewrite keeps the next save
-// from being glued onto it. A transaction that was running when the power
-// went is failed: a terminal that restarts mid-authorization reverses it at
+// loadBooks reads books saved by an earlier run. The last line of a ptxid
+// wins, so only those lines are decoded (in parallel: a terminal with a
+// year of books must still start in a moment), and the file is not
+// rewritten unless most of it is superseded lines. A line torn by a crash
+// mid-save is skipped, and cut off if it ends the file, so the next save
+// is not glued onto it. A transaction that was running when the power went
+// is failed: a terminal that restarts mid-authorization reverses it at
 // power-on.
 func loadBooks(path string, b *books, n *numbers, log *zap.Logger) error {
 	raw, err := os.ReadFile(path)
@@ -92,10 +96,10 @@ func loadBooks(path string, b *books, n *numbers, log *zap.Logger) error {
 	if err != nil {
 		return err
 	}
-	torn := 0
-	for line := range bytes.Lines(raw) {
-		var s savedEntry
-		if err := json.Unmarshal(line, &s); err != nil || s.Ptxid == "" || s.Issuer < 0 || s.Issuer >= len(issuers) {
+	latest, lines, torn := latestLines(raw)
+	var failed []*entry // running at the crash: failed now, and saved so
+	for _, s := range decodeLines(latest) {
+		if s == nil || s.Issuer < 0 || s.Issuer >= len(issuers) {
 			torn++
 			continue
 		}
@@ -105,15 +109,96 @@ func loadBooks(path string, b *books, n *numbers, log *zap.Logger) error {
 			e.status = protocol.OutcomeFailed
 			e.final = mustJSON(protocol.Response{ResultCode: protocol.ResultFailed, ResultMessage: "단말기 재시작: 승인 중 거래 취소",
 				Data: protocol.PtxidData{Ptxid: e.ptxid}})
+			failed = append(failed, e)
 		}
 		b.record(e)
 		n.used[s.ApprovalNo] = true
 	}
 	b.dirty = nil
 	if torn > 0 {
-		log.Warn("emulator: unreadable lines in the books skipped", zap.String("file", path), zap.Int("lines", torn))
+		log.Warn("unreadable lines in the books skipped", zap.String("file", path), zap.Int("lines", torn))
 	}
-	return rewriteBooks(path, b)
+	if end := bytes.LastIndexByte(raw, '\n') + 1; end < len(raw) { // a torn last line
+		if err := os.Truncate(path, int64(end)); err != nil {
+			return fmt.Errorf("emulator: cut the torn end of the books: %w", err)
+		}
+	}
+	if lines > 2*len(b.byPtxid)+1000 {
+		return rewriteBooks(path, b)
+	}
+	if len(failed) > 0 {
+		return appendSynced(path, appendLines(nil, failed))
+	}
+	return nil
+}
+
+// bookLine is the latest line of one ptxid.
+type bookLine struct {
+	ptxid string
+	line  []byte
+}
+
+// latestLines finds the last line of every ptxid, in first-seen order,
+// reading only each line's ptxid (the first field, as appendLines writes
+// it). It counts the lines and those it cannot read.
+func latestLines(raw []byte) (latest []bookLine, lines, torn int) {
+	at := map[string]int{}
+	for line := range bytes.Lines(raw) {
+		lines++
+		id, ok := linePtxid(line)
+		if !ok || line[len(line)-1] != '\n' {
+			torn++
+			continue
+		}
+		if i, seen := at[id]; seen {
+			latest[i].line = line
+			continue
+		}
+		at[id] = len(latest)
+		latest = append(latest, bookLine{id, line})
+	}
+	return latest, lines, torn
+}
+
+// linePtxid reads the ptxid a books line starts with.
+func linePtxid(line []byte) (string, bool) {
+	const prefix = `{"ptxid":"`
+	rest, ok := bytes.CutPrefix(line, []byte(prefix))
+	if !ok {
+		return "", false
+	}
+	end := bytes.IndexByte(rest, '"')
+	if end <= 0 {
+		return "", false
+	}
+	if bytes.IndexByte(rest[:end], '\\') >= 0 { // escaped: let JSON read it
+		var s savedEntry
+		if json.Unmarshal(line, &s) != nil {
+			return "", false
+		}
+		return s.Ptxid, s.Ptxid != ""
+	}
+	return string(rest[:end]), true
+}
+
+// decodeLines decodes the lines on every core; a line that does not
+// decode is nil.
+func decodeLines(latest []bookLine) []*savedEntry {
+	out := make([]*savedEntry, len(latest))
+	workers := min(runtime.GOMAXPROCS(0), len(latest)/1000+1)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(latest); i += workers {
+				var s savedEntry
+				if json.Unmarshal(latest[i].line, &s) == nil && s.Ptxid == latest[i].ptxid {
+					out[i] = &s
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return out
 }
 
 // rewriteBooks replaces the books file with its current entries, through a

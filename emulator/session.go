@@ -22,6 +22,11 @@ type session struct {
 // Serve plays the terminal over conn until the link fails or ctx ends.
 // The books outlive the session.
 func (t *Terminal) Serve(ctx context.Context, conn FrameConn) error {
+	select { // a terminal answers once it has booted
+	case <-t.loaded:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 	t.mu.Lock()
 	t.conn = conn
 	t.mu.Unlock()

@@ -45,6 +45,9 @@ type Terminal struct {
 	control chan control
 	dials   chan net.Conn
 	printer *Printer
+	// loaded is closed once the books are read: a terminal with a year of
+	// books boots while termd opens its journal, and serves after.
+	loaded chan struct{}
 
 	mu     sync.Mutex // guards the fields below, shared with control calls
 	books  *books
@@ -83,12 +86,18 @@ func New(cfg Config, log *zap.Logger) *Terminal {
 		nums:    &numbers{rng: rng, used: map[string]bool{}},
 		rng:     rng,
 		screen:  Screen{Message: "대기 중"},
+		loaded:  make(chan struct{}),
 	}
-	if cfg.BooksFile != "" {
+	if cfg.BooksFile == "" {
+		close(t.loaded)
+		return t
+	}
+	go func() {
+		defer close(t.loaded)
 		if err := loadBooks(cfg.BooksFile, t.books, t.nums, log); err != nil {
-			log.Warn("emulator: books not read; saving continues", zap.Error(err))
+			log.Warn("books not read; saving continues", zap.Error(err))
 		}
-	}
+	}()
 	return t
 }
 
@@ -117,6 +126,11 @@ func (t *Terminal) Run(ctx context.Context) error {
 // Dial connects in-process: it returns the daemon's end of a fresh pipe
 // whose other end Run serves. It fails while the terminal is unplugged.
 func (t *Terminal) Dial(ctx context.Context) (io.ReadWriteCloser, error) {
+	select { // no link until the terminal has booted
+	case <-t.loaded:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 	t.mu.Lock()
 	unplugged := t.unplug
 	t.mu.Unlock()
