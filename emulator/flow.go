@@ -170,9 +170,32 @@ var screenText = map[string]string{
 	protocol.PhaseAuthorizing: "승인 중입니다",
 }
 
+// after sets the step timer, replacing any set before.
 func (s *session) after(d time.Duration) {
-	s.timer.Stop()
-	s.timer.Reset(d)
+	s.stopTimer()
+	gen := s.stepGen
+	s.stopStep = s.t.clock.AfterFunc(d, func() {
+		due := stepDue{gen: gen, done: make(chan struct{})}
+		select {
+		case s.steps <- due:
+		case <-s.quit:
+			return
+		}
+		select {
+		case <-due.done:
+		case <-s.quit:
+		}
+	})
+}
+
+// stopTimer cancels the step timer; one that fired already is ignored by
+// its generation.
+func (s *session) stopTimer() {
+	if s.stopStep != nil {
+		s.stopStep()
+		s.stopStep = nil
+	}
+	s.stepGen++
 }
 
 // stop ends the running transaction without the card company: the daemon
@@ -181,7 +204,7 @@ func (s *session) after(d time.Duration) {
 func (s *session) stop(code, msg string, answer bool) {
 	o := s.op
 	s.op = nil
-	s.timer.Stop()
+	s.stopTimer()
 	final := mustJSON(protocol.Response{ResultCode: code, ResultMessage: msg, Data: protocol.PtxidData{Ptxid: o.ptxid}})
 	s.t.mu.Lock()
 	s.t.books.record(&entry{ptxid: o.ptxid, code: o.code, status: protocol.OutcomeFailed, final: final})
