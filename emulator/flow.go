@@ -66,10 +66,12 @@ func (s *session) start(code protocol.Code, info protocol.Info, body []byte) {
 		s.authorize() // the customer's number came with the request: nothing to read
 		return
 	}
-	s.enter(protocol.PhaseReading)
+	// Each delay is set before the phase is reported, so whoever sees the
+	// report (a scenario about to advance a virtual clock) finds it set.
 	if !s.t.cfg.Manual && o.magic != magicNoCard {
 		s.after(s.t.cfg.CardDelay)
 	}
+	s.enter(protocol.PhaseReading)
 }
 
 // replay handles a request for a ptxid the terminal already knows. The
@@ -141,10 +143,12 @@ func (s *session) cardPresented() {
 		s.authorize()
 		return
 	}
-	s.enter(protocol.PhaseSigning)
 	if !s.t.cfg.Manual && o.magic != magicNeverSigns {
 		s.after(s.t.cfg.SignDelay)
+	} else {
+		s.stopTimer()
 	}
+	s.enter(protocol.PhaseSigning)
 }
 
 func (s *session) authorize() {
@@ -152,8 +156,8 @@ func (s *session) authorize() {
 	s.t.mu.Lock() // on the books as pending, in case the power goes now
 	s.t.books.record(&entry{ptxid: o.ptxid, code: o.code, status: protocol.OutcomePending, amount: o.amount})
 	s.t.mu.Unlock()
-	s.enter(protocol.PhaseAuthorizing)
 	s.after(s.t.cfg.AuthDelay)
+	s.enter(protocol.PhaseAuthorizing)
 }
 
 // enter changes phase and tells the daemon.
