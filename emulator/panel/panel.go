@@ -16,6 +16,9 @@
 //	POST /api/unplug       pull the cable
 //	POST /api/plug         put the cable back
 //
+// With a virtual clock attached (AttachClock), also GET /api/clock and
+// POST /api/clock/advance (see clock.go).
+//
 // A POST answers 200 {"ok":true}, or 409 {"error":"…"} when the terminal
 // has nothing waiting for that action. Other errors are {"error":"…"} too:
 // 404 unknown path, 405 wrong method, 403 refused origin.
@@ -51,6 +54,8 @@ type State struct {
 	// (at most MaxReceipts), oldest first.
 	Printed  int       `json:"printed"`
 	Receipts []Receipt `json:"receipts"`
+	// Clock is the virtual clock (see clock.go); absent on real time.
+	Clock *ClockState `json:"clock,omitempty"`
 }
 
 // Screen is what the terminal shows. Phase is "" when idle, else reading,
@@ -90,6 +95,7 @@ type Panel struct {
 	log     *zap.Logger
 	page    []byte
 	routes  map[string]route
+	clock   VirtualClock // nil on real time
 
 	upgrader websocket.Upgrader
 	streams  sync.WaitGroup // running /api/events handlers
@@ -231,6 +237,7 @@ func (p *Panel) state() State {
 		Manual:   p.term.Manual(),
 		Printed:  len(jobs),
 		Receipts: []Receipt{},
+		Clock:    p.clockState(),
 	}
 	for _, j := range jobs[max(0, len(jobs)-MaxReceipts):] {
 		st.Receipts = append(st.Receipts, Receipt{At: j.At, Alert: j.Alert, Text: j.Text})

@@ -73,6 +73,9 @@ type Emulator struct {
 	AuthDelay time.Duration `yaml:"authDelay"`
 	Manual    bool          `yaml:"manual"`
 	Control   string        `yaml:"control"`
+	// Clock is wall (real time) or virtual: every timeout and emulated
+	// delay then waits until the control panel advances the clock.
+	Clock string `yaml:"clock"`
 }
 
 type Journal struct {
@@ -99,7 +102,7 @@ func Default() Config {
 		Printer:  Printer{Baud: 9600, Columns: 42},
 		Timeouts: Timeouts{Read: 60 * time.Second, Signature: 30 * time.Second, Confirm: 30 * time.Second},
 		Confirm:  Confirm{Policy: "reverse"},
-		Emulator: Emulator{CardDelay: time.Second, SignDelay: 2 * time.Second, AuthDelay: 500 * time.Millisecond, Control: "127.0.0.1:9933"},
+		Emulator: Emulator{CardDelay: time.Second, SignDelay: 2 * time.Second, AuthDelay: 500 * time.Millisecond, Control: "127.0.0.1:9933", Clock: "wall"},
 		DataDir:  DefaultDataDir(),
 		Journal:  Journal{RetentionDays: 400},
 		Log:      Log{Level: "info", MaxSizeMB: 20, MaxBackups: 10, Console: true},

@@ -13,6 +13,7 @@ import (
 
 	"github.com/termd/termd/device"
 	"github.com/termd/termd/emulator"
+	"github.com/termd/termd/emulator/clock"
 	"github.com/termd/termd/protocol"
 	"github.com/termd/termd/protocol/link"
 	"github.com/termd/termd/service/config"
@@ -31,6 +32,10 @@ type Daemon struct {
 	engine  *engine.Engine
 	pos     *pos.Server
 	panelLn net.Listener // the emulator's control panel, if served
+	// clock runs the engine's windows and the emulator's delays; virtual
+	// is the same clock when it moves only on the panel's command.
+	clock   clock.Clock
+	virtual *clock.Virtual
 	// drainEngine stops the engine and waits for it; set by Run.
 	drainEngine func()
 }
@@ -39,7 +44,11 @@ type Daemon struct {
 // Nothing runs until Run. An error here names what is wrong (a locked or
 // damaged journal, a port in use) and leaves nothing open.
 func New(cfg config.Config, log *zap.Logger) (_ *Daemon, err error) {
-	d := &Daemon{cfg: cfg, log: log}
+	d := &Daemon{cfg: cfg, log: log, clock: clock.Wall{}}
+	if cfg.Emulator.Clock == "virtual" {
+		d.virtual = clock.NewVirtual(time.Now())
+		d.clock = d.virtual
+	}
 	d.store, err = store.Open(cfg.DataDir, store.Options{Retention: cfg.Journal.Retention()}, log.Named("store"))
 	if err != nil {
 		return nil, err
@@ -72,6 +81,7 @@ func New(cfg config.Config, log *zap.Logger) (_ *Daemon, err error) {
 		ConfirmTimeout: cfg.Timeouts.Confirm,
 		Policy:         policy,
 		Model:          protocol.Model(cfg.Device.Model),
+		Clock:          d.clock,
 	}, d.driver, d.store, prn, log.Named("engine"))
 	charset, err := protocol.ParseCharset(cfg.Listen.Charset)
 	if err != nil {
@@ -106,6 +116,7 @@ func (d *Daemon) terminal() (device.Opener, engine.Printer, error) {
 			Manual:    d.cfg.Emulator.Manual,
 			Columns:   d.cfg.Printer.Columns,
 			BooksFile: filepath.Join(d.cfg.DataDir, "emulator-books.json"),
+			Clock:     d.clock,
 		}, d.log.Named("emulator"))
 		prn, err := d.printer()
 		return device.StreamOpener(d.emu.Dial), prn, err

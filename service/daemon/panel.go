@@ -36,6 +36,9 @@ func (d *Daemon) servePanel(ctx context.Context) {
 		return
 	}
 	p := panel.New(d.emu, d.journal, d.log.Named("panel"))
+	if d.virtual != nil {
+		p.AttachClock(d.virtual)
+	}
 	srv := &http.Server{
 		Handler:           p,
 		ReadHeaderTimeout: 5 * time.Second,
