@@ -107,11 +107,11 @@ type proc struct {
 	cmd    *exec.Cmd
 	exited chan struct{}
 
-	mu    sync.Mutex
-	lines []string // the last logKeep lines
-	ep    Endpoints
+	mu      sync.Mutex
+	lines   []string // the last logKeep lines
+	ep      Endpoints
 	isReady bool
-	seen  chan struct{} // poked on every line
+	seen    chan struct{} // poked on every line
 }
 
 func (p *Process) run(config string) (*proc, error) {
