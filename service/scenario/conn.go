@@ -25,7 +25,8 @@ type conn struct {
 	mu      sync.Mutex
 	history []string
 	err     error
-	last    protocol.Frame // the last frame a step consumed
+	last    protocol.Frame   // the last frame a step consumed
+	held    []protocol.Frame // frames await set aside, for the steps after
 }
 
 func dial(ctx context.Context, name, transport string, ep Endpoints, poke chan<- struct{}) (*conn, error) {
@@ -100,6 +101,14 @@ func (k *conn) sendRaw(b []byte) error {
 // next waits until a frame comes or the timer fires; ok is false on a
 // timeout, closed true when the connection ended.
 func (k *conn) next(wait <-chan time.Time) (f protocol.Frame, ok, closed bool) {
+	k.mu.Lock()
+	if len(k.held) > 0 {
+		f, k.held = k.held[0], k.held[1:]
+		k.last = f
+		k.mu.Unlock()
+		return f, true, false
+	}
+	k.mu.Unlock()
 	select {
 	case f, open := <-k.in:
 		if !open {
@@ -117,4 +126,26 @@ func (k *conn) next(wait <-chan time.Time) (f protocol.Frame, ok, closed bool) {
 func (k *conn) close() {
 	k.c.Close()
 	<-k.done
+}
+
+// answer waits for the next frame with code, holding any other for later.
+func (k *conn) answer(code protocol.Code, deadline time.Time) (protocol.Frame, string) {
+	t := time.NewTimer(time.Until(deadline))
+	defer t.Stop()
+	for {
+		select {
+		case f, open := <-k.in:
+			if !open {
+				return f, "the connection closed"
+			}
+			if f.Code == code {
+				return f, ""
+			}
+			k.mu.Lock()
+			k.held = append(k.held, f)
+			k.mu.Unlock()
+		case <-t.C:
+			return protocol.Frame{}, "no answer to " + string(code)
+		}
+	}
 }

@@ -42,6 +42,7 @@ const (
 	KindSilence    = "expectSilence"
 	KindClosed     = "expectClosed"
 	KindQuery      = "query"
+	KindAwait      = "await"
 	KindConnect    = "connect"
 	KindDisconnect = "disconnect"
 )

@@ -194,6 +194,8 @@ func (x *play) step(ctx context.Context, st *Step) (expected, got string) {
 	case KindDisconnect:
 		k.close()
 		delete(x.conns, st.On)
+	case KindAwait:
+		return x.await(k, st)
 	case KindSend, KindQuery:
 		if e, g := x.send(k, st); e != "" {
 			return e, g
@@ -313,6 +315,13 @@ func (x *play) silence(st *Step) (expected, got string) {
 			if k == nil {
 				continue
 			}
+			k.mu.Lock()
+			held := len(k.held)
+			k.mu.Unlock()
+			if held > 0 {
+				f, _, _ := k.next(nil)
+				return want + " on " + name, f.String()
+			}
 			select {
 			case f, open := <-k.in:
 				if open {
@@ -349,4 +358,35 @@ func (e *Expectation) describe(v vars) string {
 		parts = append(parts, "no "+p)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// await asks again (every pollEvery) until the answer matches or the
+// step's within passes. Frames of other codes that come meanwhile are kept
+// for the steps after.
+func (x *play) await(k *conn, st *Step) (expected, got string) {
+	const pollEvery = 20 * time.Millisecond
+	e := st.Expect
+	want := e.describe(x.vars) + " on " + k.name
+	deadline := time.Now().Add(cmp(e.Within, DefaultWithin))
+	last := "no answer"
+	for time.Now().Before(deadline) {
+		if exp, g := x.send(k, st); exp != "" {
+			return exp, g
+		}
+		f, err := k.answer(protocol.Code(st.Code), deadline)
+		if err != "" {
+			return want, err
+		}
+		why := e.check(f, x.vars)
+		if why == "" {
+			if e.Capture != nil {
+				return x.capture(f, e.Capture)
+			}
+			return "", ""
+		}
+		last = f.String() + "\n(" + why + ")"
+		t := time.NewTimer(pollEvery)
+		<-t.C
+	}
+	return want + " (asked until " + cmp(e.Within, DefaultWithin).String() + " passed)", last
 }

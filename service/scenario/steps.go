@@ -9,7 +9,7 @@ import (
 )
 
 var stepKinds = []string{KindSend, KindExpect, KindCapture, KindCustomer, KindCable, KindAdvance,
-	KindSilence, KindClosed, KindQuery, KindConnect, KindDisconnect}
+	KindSilence, KindClosed, KindQuery, KindAwait, KindConnect, KindDisconnect}
 
 // step reads one step: a mapping with exactly one step kind, plus
 // optionally on: (the connection) and only: (tcp or ws).
@@ -73,7 +73,7 @@ func (p *parser) stepBody(st *Step, v *yaml.Node) error {
 		e, err := p.expectation(st, v, true)
 		st.Expect = e
 		return err
-	case KindQuery:
+	case KindQuery, KindAwait:
 		return p.query(st, v)
 	case KindCapture:
 		return p.capture(st, v)
@@ -247,45 +247,51 @@ func (p *parser) capture(st *Step, v *yaml.Node) error {
 	return nil
 }
 
-// query is a shorthand: send 990001 (last) or 050099 (summary from..to)
-// and expect its answer.
+// query is a shorthand: send 990001 (what: last) or 050099 (what:
+// summary, from, to) and expect its answer. await is the same, asked again
+// until the answer matches; it may also send any code: and body:.
 func (p *parser) query(st *Step, v *yaml.Node) error {
-	what, from, to := v, (*yaml.Node)(nil), (*yaml.Node)(nil)
-	rest := &yaml.Node{Kind: yaml.MappingNode, Line: v.Line}
-	if v.Kind == yaml.MappingNode {
-		what = nil
-		for i := 0; i+1 < len(v.Content); i += 2 {
-			switch k, val := v.Content[i], v.Content[i+1]; k.Value {
-			case "what":
-				what = val
-			case "from":
-				from = val
-			case "to":
-				to = val
-			default:
-				rest.Content = append(rest.Content, k, val)
-			}
-		}
+	if v.Kind == yaml.ScalarNode {
+		v = &yaml.Node{Kind: yaml.MappingNode, Line: v.Line, Content: []*yaml.Node{{Kind: yaml.ScalarNode, Value: "what"}, v}}
 	}
-	if what == nil || (what.Value != "last" && what.Value != "summary") {
-		return p.errf(v, "query: what is last (990001) or summary (050099)")
+	if v.Kind != yaml.MappingNode {
+		return p.errf(v, "%s: give what: last or what: summary", st.Kind)
+	}
+	req := map[string]*yaml.Node{}
+	rest := &yaml.Node{Kind: yaml.MappingNode, Line: v.Line}
+	for i := 0; i+1 < len(v.Content); i += 2 {
+		switch k, val := v.Content[i], v.Content[i+1]; k.Value {
+		case "what", "from", "to", "code", "body":
+			req[k.Value] = val
+		default:
+			rest.Content = append(rest.Content, k, val)
+		}
 	}
 	e, err := p.expectation(st, rest, false)
 	if err != nil {
 		return err
 	}
-	if e.Code != "" {
-		return p.errf(v, "query sets the code itself")
-	}
 	st.Expect = e
-	if what.Value == "last" {
-		st.Code, e.Code = "990001", "990001"
-		return nil
+	switch what := req["what"]; {
+	case what != nil && what.Value == "last":
+		st.Code = "990001"
+	case what != nil && what.Value == "summary":
+		if req["from"] == nil || req["to"] == nil {
+			return p.errf(v, "%s: summary needs from: and to: (yyyyMMdd, or ${today})", st.Kind)
+		}
+		st.Code = "050099"
+		st.Body = map[string]any{"from": req["from"].Value, "to": req["to"].Value}
+	case what == nil && st.Kind == KindAwait && req["code"] != nil:
+		send := &yaml.Node{Kind: yaml.MappingNode, Line: v.Line, Content: []*yaml.Node{{Kind: yaml.ScalarNode, Value: "code"}, req["code"]}}
+		if b := req["body"]; b != nil {
+			send.Content = append(send.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "body"}, b)
+		}
+		if err := p.send(st, send); err != nil {
+			return err
+		}
+	default:
+		return p.errf(v, "%s: what: is last (990001) or summary (050099)", st.Kind)
 	}
-	if from == nil || to == nil {
-		return p.errf(v, "query: summary needs from: and to: (yyyyMMdd, or ${today})")
-	}
-	st.Code, e.Code = "050099", "050099"
-	st.Body = map[string]any{"from": from.Value, "to": to.Value}
+	e.Code = st.Code
 	return nil
 }
