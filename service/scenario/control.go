@@ -98,20 +98,26 @@ func (c *control) clock() (clockState, error) {
 	return st, err
 }
 
-// settle waits until the clock's pending timers stop changing: what a
-// fired timer set in motion (a final answer, the window it opens) has
-// then had its chance to set its own timers, so an advance that follows
-// counts them. It polls with a deadline; it never waits blind.
+// settle waits until the clock's pending timers stop changing: what the
+// last step set in motion (a request on its way to the terminal, a final
+// answer and the window it opens) has then had its chance to set its
+// timers, so an advance that follows counts them. With nothing pending it
+// waits a little longer (emptyWait) for a first timer to appear. It polls
+// with a deadline; it never waits blind.
 func (c *control) settle() (clockState, error) {
 	const (
-		every  = 5 * time.Millisecond
-		stable = 4 // polls in a row that look the same
-		cap    = 2 * time.Second
+		every     = 5 * time.Millisecond
+		stable    = 8 // polls in a row that look the same
+		emptyWait = 200 * time.Millisecond
+		limit     = 2 * time.Second
 	)
-	deadline := time.Now().Add(cap)
+	start := time.Now()
 	prev, err := c.clock()
 	same := 0
-	for err == nil && same < stable && time.Now().Before(deadline) {
+	for err == nil && time.Since(start) < limit {
+		if same >= stable && (len(prev.Pending) > 0 || time.Since(start) >= emptyWait) {
+			break
+		}
 		t := time.NewTimer(every)
 		<-t.C
 		var cur clockState
