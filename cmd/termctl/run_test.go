@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/xml"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -129,5 +130,31 @@ func TestRunList(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "testdata/sign30.yaml:2: the signature window closes at exactly 30 s of virtual time (7 steps)") ||
 		!strings.Contains(out, "scripts/scenarios/timeouts.yaml") {
 		t.Fatalf("exit %d:\n%s", code, out)
+	}
+}
+
+// The examples in the docs run as written.
+func TestDocExamplesRun(t *testing.T) {
+	bin := termdBinary(t)
+	dir := t.TempDir()
+	var files []string
+	for _, doc := range []string{"../../README.md", "../../scripts/scenarios/README.md"} {
+		b, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, block := range strings.Split(string(b), "```yaml\n")[1:] {
+			p := filepath.Join(dir, fmt.Sprintf("%s-%d.yaml", filepath.Base(filepath.Dir(doc)), i))
+			if err := os.WriteFile(p, []byte(block[:strings.Index(block, "```")]), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			files = append(files, p)
+		}
+	}
+	if len(files) < 2 {
+		t.Fatalf("found %d examples", len(files))
+	}
+	if out, errs, code := termctl(append([]string{"run", "--termd", bin}, files...)...); code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
 	}
 }
