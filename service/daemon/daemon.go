@@ -40,6 +40,9 @@ type Daemon struct {
 	drainEngine func()
 }
 
+// The engine and the emulator take the same clock value.
+var _ engine.Clock = (*clock.Virtual)(nil)
+
 // New opens the journal, prepares the terminal and binds the POS sockets.
 // Nothing runs until Run. An error here names what is wrong (a locked or
 // damaged journal, a port in use) and leaves nothing open.
