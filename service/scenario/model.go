@@ -45,6 +45,7 @@ const (
 	KindAwait      = "await"
 	KindConnect    = "connect"
 	KindDisconnect = "disconnect"
+	KindShutdown   = "shutdown"
 )
 
 // Step is one line of a script.

@@ -131,6 +131,7 @@ func TestParseErrorsNameFileAndLine(t *testing.T) {
 		{"bad customer", head + "      - customer: dance\n", 4, `"dance" is not one of card, sign, remove`},
 		{"summary without dates", head + "      - query: {what: summary}\n", 4, "needs from: and to:"},
 		{"raw with code", head + "      - send: {raw: \"x\", code: \"010010\"}\n", 4, "takes no code"},
+		{"shutdown what", head + "      - shutdown: db\n", 4, "shutdown: termd"},
 		{"only udp", head + "      - query: last\n        only: udp\n", 5, `only: "udp"`},
 	}
 	for _, tc := range cases {

@@ -186,6 +186,14 @@ func (x *play) step(ctx context.Context, st *Step) (expected, got string) {
 		return "", ""
 	case KindSilence:
 		return x.silence(st)
+	case KindShutdown:
+		if x.ep.Shutdown == nil {
+			return "to stop termd", "this termd was not started by the runner (--addr/--ws/--control)"
+		}
+		if err := x.ep.Shutdown(); err != nil {
+			return "to stop termd", err.Error()
+		}
+		return "", ""
 	}
 	if k == nil {
 		return "connection " + x.on(st), "it is not connected (disconnected earlier?)"

@@ -241,3 +241,11 @@ func TestATargetThatCannotStartFailsTheScenario(t *testing.T) {
 		t.Fatalf("failure %+v", res.Failure)
 	}
 }
+
+func TestShutdownNeedsATermdTheRunnerStarted(t *testing.T) {
+	f := newFake(t, script)
+	res := runOne(t, f.target(), "scenarios:\n  - name: x\n    steps: [{shutdown: termd}]\n")
+	if res.Failure == nil || !strings.Contains(res.Failure.Got, "not started by the runner") {
+		t.Fatalf("failure %+v", res.Failure)
+	}
+}

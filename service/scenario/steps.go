@@ -9,7 +9,7 @@ import (
 )
 
 var stepKinds = []string{KindSend, KindExpect, KindCapture, KindCustomer, KindCable, KindAdvance,
-	KindSilence, KindClosed, KindQuery, KindAwait, KindConnect, KindDisconnect}
+	KindSilence, KindClosed, KindQuery, KindAwait, KindConnect, KindDisconnect, KindShutdown}
 
 // step reads one step: a mapping with exactly one step kind, plus
 // optionally on: (the connection) and only: (tcp or ws).
@@ -93,6 +93,10 @@ func (p *parser) stepBody(st *Step, v *yaml.Node) error {
 		d, err := p.duration(v, "expectSilence")
 		st.Silence = d
 		return err
+	case KindShutdown:
+		if v.Value != "termd" {
+			return p.errf(v, "shutdown: termd (the only thing a scenario can stop)")
+		}
 	case KindClosed, KindConnect, KindDisconnect:
 		if v.Kind != yaml.ScalarNode || v.Value == "" {
 			return p.errf(v, "%s names a connection", st.Kind)

@@ -23,6 +23,9 @@ type Endpoints struct {
 	TCP     string // host:port
 	WS      string // ws://host:port/ws
 	Control string // http://host:port of the emulator's control panel ("" = none)
+	// Shutdown asks termd to stop (SIGTERM), for the shutdown step; nil
+	// when the runner did not start that termd.
+	Shutdown func() error
 }
 
 // Target gives each scenario a termd to talk to.
@@ -32,14 +35,15 @@ type Target interface {
 	Start(ctx context.Context, s *Scenario) (ep Endpoints, stop func() string, err error)
 }
 
-// Fixed is a termd that is already running; scenario configs are ignored.
-type Fixed Endpoints
+// Fixed is a termd that is already running; scenario configs are ignored
+// and it cannot be shut down by a scenario.
+type Fixed struct{ TCP, WS, Control string }
 
 var _ Target = Fixed{}
 
 // Start returns the fixed endpoints.
 func (f Fixed) Start(context.Context, *Scenario) (Endpoints, func() string, error) {
-	return Endpoints(f), func() string { return "" }, nil
+	return Endpoints{TCP: f.TCP, WS: f.WS, Control: f.Control}, func() string { return "" }, nil
 }
 
 // Process starts the termd binary per scenario: free loopback ports, a
@@ -92,6 +96,7 @@ func (p *Process) Start(ctx context.Context, s *Scenario) (Endpoints, func() str
 		tail := stop()
 		return Endpoints{}, nil, fmt.Errorf("%w\n%s", err, tail)
 	}
+	ep.Shutdown = func() error { return pr.cmd.Process.Signal(syscall.SIGTERM) }
 	return ep, stop, nil
 }
 
