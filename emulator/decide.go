@@ -3,7 +3,6 @@ package emulator
 import (
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"go.uber.org/zap"
 
@@ -17,7 +16,7 @@ import (
 func (s *session) decide(send bool) {
 	o := s.op
 	s.op = nil
-	s.timer.Stop()
+	s.stopTimer()
 	s.idle()
 	result, msg := verdict(o.magic)
 	e := &entry{ptxid: o.ptxid, code: o.code, amount: o.amount}
@@ -64,7 +63,7 @@ func verdict(magic int) (result, msg string) {
 
 // approve builds the 0000 answer and fills the book entry. Called with t.mu held.
 func (s *session) approve(o *op, e *entry) []byte {
-	now := time.Now()
+	now := s.t.clock.Now()
 	e.approvalNo, e.day, e.card, e.balance = s.t.nums.next(8), now.Format("20060102"), o.card, o.amount
 	txNo := s.t.nums.next(12)
 	date := now.Format("20060102150405")

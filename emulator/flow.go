@@ -64,10 +64,12 @@ func (s *session) start(code protocol.Code, info protocol.Info, body []byte) {
 		s.authorize() // the customer's number came with the request: nothing to read
 		return
 	}
-	s.enter(protocol.PhaseReading)
+	// Each delay is set before the phase is reported, so whoever sees the
+	// report (a scenario about to advance a virtual clock) finds it set.
 	if !s.t.cfg.Manual && o.magic != magicNoCard {
 		s.after(s.t.cfg.CardDelay)
 	}
+	s.enter(protocol.PhaseReading)
 }
 
 // replay handles a request for a ptxid the terminal already knows. The
@@ -137,10 +139,12 @@ func (s *session) cardPresented() {
 		s.authorize()
 		return
 	}
-	s.enter(protocol.PhaseSigning)
 	if !s.t.cfg.Manual && o.magic != magicNeverSigns {
 		s.after(s.t.cfg.SignDelay)
+	} else {
+		s.stopTimer()
 	}
+	s.enter(protocol.PhaseSigning)
 }
 
 func (s *session) authorize() {
@@ -149,8 +153,8 @@ func (s *session) authorize() {
 	s.t.books.record(&entry{ptxid: o.ptxid, code: o.code, status: protocol.OutcomePending, amount: o.amount})
 	s.t.mu.Unlock()
 	_ = s.persist() // if it fails, decide voids the approval
-	s.enter(protocol.PhaseAuthorizing)
 	s.after(s.t.cfg.AuthDelay)
+	s.enter(protocol.PhaseAuthorizing)
 }
 
 // enter changes phase and tells the daemon.
@@ -167,9 +171,32 @@ var screenText = map[string]string{
 	protocol.PhaseAuthorizing: "승인 중입니다",
 }
 
+// after sets the step timer, replacing any set before.
 func (s *session) after(d time.Duration) {
-	s.timer.Stop()
-	s.timer.Reset(d)
+	s.stopTimer()
+	gen := s.stepGen
+	s.stopStep = s.t.clock.AfterFunc(d, func() {
+		due := stepDue{gen: gen, done: make(chan struct{})}
+		select {
+		case s.steps <- due:
+		case <-s.quit:
+			return
+		}
+		select {
+		case <-due.done:
+		case <-s.quit:
+		}
+	})
+}
+
+// stopTimer cancels the step timer; one that fired already is ignored by
+// its generation.
+func (s *session) stopTimer() {
+	if s.stopStep != nil {
+		s.stopStep()
+		s.stopStep = nil
+	}
+	s.stepGen++
 }
 
 // stop ends the running transaction without the card company: the daemon
@@ -178,7 +205,7 @@ func (s *session) after(d time.Duration) {
 func (s *session) stop(code, msg string, answer bool) {
 	o := s.op
 	s.op = nil
-	s.timer.Stop()
+	s.stopTimer()
 	final := mustJSON(protocol.Response{ResultCode: code, ResultMessage: msg, Data: protocol.PtxidData{Ptxid: o.ptxid}})
 	s.t.mu.Lock()
 	s.t.books.record(&entry{ptxid: o.ptxid, code: o.code, status: protocol.OutcomeFailed, final: final})

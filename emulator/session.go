@@ -3,7 +3,6 @@ package emulator
 import (
 	"context"
 	"encoding/json"
-	"time"
 
 	"go.uber.org/zap"
 
@@ -13,10 +12,22 @@ import (
 // session is one link session: its goroutine owns the running operation
 // and the step timer.
 type session struct {
-	t     *Terminal
-	conn  FrameConn
-	op    *op
-	timer *time.Timer
+	t    *Terminal
+	conn FrameConn
+	op   *op
+	// The step timer runs on the terminal's clock (wall or virtual). A fired
+	// timer hands the session a step and waits until it is done, so a
+	// virtual clock's Advance sees the next delay it sets.
+	steps    chan stepDue
+	quit     chan struct{} // closed when the session ends
+	stepGen  uint64        // tells a fired timer from one since re-set
+	stopStep func() bool
+}
+
+// stepDue is a fired step timer; done is closed once the step is handled.
+type stepDue struct {
+	gen  uint64
+	done chan struct{}
 }
 
 // Serve plays the terminal over conn until the link fails or ctx ends.
@@ -30,9 +41,9 @@ func (t *Terminal) Serve(ctx context.Context, conn FrameConn) error {
 	t.mu.Lock()
 	t.conn = conn
 	t.mu.Unlock()
-	s := &session{t: t, conn: conn, timer: time.NewTimer(time.Hour)}
-	s.timer.Stop()
-	defer s.timer.Stop()
+	s := &session{t: t, conn: conn, steps: make(chan stepDue), quit: make(chan struct{})}
+	defer close(s.quit)
+	defer s.stopTimer()
 
 	frames := make(chan protocol.Frame)
 	readErr := make(chan error, 1)
@@ -73,8 +84,13 @@ func (t *Terminal) Serve(ctx context.Context, conn FrameConn) error {
 			s.frame(f)
 		case c := <-t.control:
 			c.done <- s.control(c.kind)
-		case <-s.timer.C:
-			s.step()
+		case due := <-s.steps:
+			if due.gen == s.stepGen {
+				s.step()
+			}
+			s.persist()
+			close(due.done)
+			continue
 		}
 		_ = s.persist()
 	}

@@ -11,6 +11,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/termd/termd/emulator/clock"
 	"github.com/termd/termd/protocol"
 )
 
@@ -29,6 +30,9 @@ type Config struct {
 	Columns      int // printer width (42)
 	// BooksFile keeps the terminal's books across restarts ("" = memory only).
 	BooksFile string
+	// Clock runs the delays above and dates the answers (the wall clock
+	// when nil). The daemon gives the engine the same one.
+	Clock clock.Clock
 }
 
 // FrameConn is a link carrying frames (protocol.Conn or a serial link.Conn).
@@ -41,6 +45,7 @@ type FrameConn interface {
 // Terminal is one emulated payment terminal with its books and printer.
 type Terminal struct {
 	cfg     Config
+	clock   clock.Clock
 	log     *zap.Logger
 	control chan control
 	dials   chan net.Conn
@@ -78,6 +83,7 @@ func New(cfg Config, log *zap.Logger) *Terminal {
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x7e41))
 	t := &Terminal{
 		cfg:     cfg,
+		clock:   clock.Or(cfg.Clock),
 		log:     log,
 		control: make(chan control),
 		dials:   make(chan net.Conn),

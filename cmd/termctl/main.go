@@ -1,7 +1,8 @@
 // Command termctl is the POS-side tool for termd: send one message and
-// follow it to its final answer.
+// follow it to its final answer, or run scripted QA scenarios.
 //
 //	termctl send CODE [JSON]     e.g. termctl send 010010 '{"priceAmt":1004,"ptxid":"t1"}'
+//	termctl run FILE|DIR...      e.g. termctl run scripts/scenarios
 package main
 
 import (
@@ -22,6 +23,7 @@ Usage:
   termctl send [flags] CODE [JSON]   send one message, print every frame received
                                      until the final answer, then confirm a
                                      successful payment with 980001
+  termctl run [flags] FILE|DIR...    run QA scenarios (see termctl run --help)
 
 Examples:
   termctl send 010010 '{"priceAmt":1004,"ptxid":"try-1"}'     credit approval
@@ -41,11 +43,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		newSendFlags(stdout).fs.PrintDefaults()
 		return 0
 	}
-	if args[0] != "send" {
-		fmt.Fprintf(stderr, "termctl: unknown command %q (try termctl help)\n", args[0])
-		return 2
+	switch args[0] {
+	case "send":
+		return send(args[1:], stdout, stderr)
+	case "run":
+		return runScenarios(args[1:], stdout, stderr)
 	}
-	return send(args[1:], stdout, stderr)
+	fmt.Fprintf(stderr, "termctl: unknown command %q (try termctl help)\n", args[0])
+	return 2
 }
 
 type sendFlags struct {

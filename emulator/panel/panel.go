@@ -17,6 +17,9 @@
 //	POST /api/plug         put the cable back
 //	POST /api/printer/status  set the printer's status: {"paperOut","coverOpen","nearEnd","offline"}
 //
+// With a virtual clock attached (AttachClock), also GET /api/clock and
+// POST /api/clock/advance (see clock.go).
+//
 // A POST answers 200 {"ok":true}, or 409 {"error":"…"} when the terminal
 // has nothing waiting for that action. Other errors are {"error":"…"} too:
 // 404 unknown path, 405 wrong method.
@@ -54,6 +57,8 @@ type State struct {
 	Printed  int          `json:"printed"`
 	Receipts []Receipt    `json:"receipts"`
 	Printer  PrinterState `json:"printer"`
+	// Clock is the virtual clock (see clock.go); absent on real time.
+	Clock *ClockState `json:"clock,omitempty"`
 }
 
 // Screen is what the terminal shows. Phase is "" when idle, else reading,
@@ -95,6 +100,7 @@ type Panel struct {
 	log     *zap.Logger
 	page    []byte
 	routes  map[string]route
+	clock   VirtualClock // nil on real time
 
 	upgrader websocket.Upgrader
 	streams  sync.WaitGroup // running /api/events handlers
@@ -233,6 +239,7 @@ func (p *Panel) state() State {
 		Printed:  p.term.Printer().Counters().Receipts,
 		Receipts: []Receipt{},
 		Printer:  printerState(p.term.Printer()),
+		Clock:    p.clockState(),
 	}
 	for _, j := range jobs[max(0, len(jobs)-MaxReceipts):] {
 		st.Receipts = append(st.Receipts, Receipt{At: j.At, Alert: j.Alert, Text: j.Text, HTML: j.HTML()})

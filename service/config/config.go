@@ -91,6 +91,9 @@ type Emulator struct {
 	// dataDir). A real terminal's books are not on the PC's disk; tests of
 	// a full dataDir put them elsewhere, as a real terminal would.
 	Books string `yaml:"books"`
+	// Clock is wall (real time) or virtual: every timeout and emulated
+	// delay then waits until the control panel advances the clock.
+	Clock string `yaml:"clock"`
 }
 
 type Journal struct {
@@ -117,7 +120,7 @@ func Default() Config {
 		Printer:  Printer{Baud: 9600, Columns: 42, Buzzer: "1B4203 02"},
 		Timeouts: Timeouts{Read: 60 * time.Second, Signature: 30 * time.Second, Confirm: 30 * time.Second, Drain: 10 * time.Second},
 		Confirm:  Confirm{Policy: "reverse"},
-		Emulator: Emulator{CardDelay: time.Second, SignDelay: 2 * time.Second, AuthDelay: 500 * time.Millisecond, Control: "127.0.0.1:9933"},
+		Emulator: Emulator{CardDelay: time.Second, SignDelay: 2 * time.Second, AuthDelay: 500 * time.Millisecond, Control: "127.0.0.1:9933", Clock: "wall"},
 		DataDir:  DefaultDataDir(),
 		Journal:  Journal{RetentionDays: 400},
 		Log:      Log{Level: "info", MaxSizeMB: 20, MaxBackups: 10, Console: true},

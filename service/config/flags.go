@@ -50,6 +50,7 @@ func (c *Config) RegisterEmulatorFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.Emulator.CardDelay, "emulator.cardDelay", c.Emulator.CardDelay, "emulated customer presents the card after this")
 	fs.DurationVar(&c.Emulator.SignDelay, "emulator.signDelay", c.Emulator.SignDelay, "emulated customer signs after this")
 	fs.DurationVar(&c.Emulator.AuthDelay, "emulator.authDelay", c.Emulator.AuthDelay, "emulated card company answers after this")
+	fs.StringVar(&c.Emulator.Clock, "emulator.clock", c.Emulator.Clock, "wall, or virtual: timeouts and emulated delays wait for POST /api/clock/advance (QA scenarios)")
 	fs.StringVar(&c.Log.Level, "log.level", c.Log.Level, "debug, info, warn or error (debug logs every frame)")
 }
 

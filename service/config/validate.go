@@ -121,6 +121,17 @@ func (c *Config) checkRest() error {
 			return keyErr("emulator.control", "%q is not host:port", c.Emulator.Control)
 		}
 	}
+	if c.Emulator.Clock != "" { // "" is wall, for a Config built in code
+		if err := oneOf("emulator.clock", c.Emulator.Clock, "wall", "virtual"); err != nil {
+			return err
+		}
+	}
+	if c.Emulator.Clock == "virtual" && c.DeviceKind() != "emulator" {
+		return keyErr("emulator.clock", "virtual needs the emulated terminal (device.kind emulator): a real terminal keeps real time")
+	}
+	if c.Emulator.Clock == "virtual" && c.Emulator.Control == "" {
+		return keyErr("emulator.clock", "virtual needs emulator.control: the clock moves only through the control panel")
+	}
 	if c.DataDir == "" {
 		return keyErr("dataDir", "required")
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/termd/termd/device"
 	"github.com/termd/termd/emulator"
+	"github.com/termd/termd/emulator/clock"
 	"github.com/termd/termd/printer/driver"
 	"github.com/termd/termd/protocol"
 	"github.com/termd/termd/protocol/link"
@@ -41,13 +42,24 @@ type Daemon struct {
 	prn        *driver.Driver
 	emuPrinter *emulator.Printer
 	printerWG  sync.WaitGroup
+	// clock runs the engine's windows and the emulator's delays; virtual
+	// is the same clock when it moves only on the panel's command.
+	clock   clock.Clock
+	virtual *clock.Virtual
 }
+
+// The engine and the emulator take the same clock value.
+var _ engine.Clock = (*clock.Virtual)(nil)
 
 // New opens the journal, prepares the terminal and binds the POS sockets.
 // Nothing runs until Run. An error here names what is wrong (a locked or
 // damaged journal, a port in use) and leaves nothing open.
 func New(cfg config.Config, log *zap.Logger) (_ *Daemon, err error) {
-	d := &Daemon{cfg: cfg, log: log}
+	d := &Daemon{cfg: cfg, log: log, clock: clock.Wall{}}
+	if cfg.Emulator.Clock == "virtual" {
+		d.virtual = clock.NewVirtual(time.Now())
+		d.clock = d.virtual
+	}
 	d.store, err = store.Open(cfg.DataDir, store.Options{Retention: cfg.Journal.Retention()}, log.Named("store"))
 	if errors.Is(err, store.ErrNoDir) || errors.Is(err, fs.ErrPermission) {
 		return nil, fmt.Errorf("dataDir %s: %w; set dataDir to a folder termd may write to", cfg.DataDir, err)
@@ -84,6 +96,7 @@ func New(cfg config.Config, log *zap.Logger) (_ *Daemon, err error) {
 		Policy:         policy,
 		Model:          protocol.Model(cfg.Device.Model),
 		DrainTimeout:   cfg.Timeouts.Drain,
+		Clock:          d.clock,
 	}, d.driver, d.store, prn, log.Named("engine"))
 	charset, err := protocol.ParseCharset(cfg.Listen.Charset)
 	if err != nil {
@@ -115,6 +128,7 @@ func (d *Daemon) terminal() (device.Opener, engine.Printer, error) {
 			Manual:    d.cfg.Emulator.Manual,
 			Columns:   d.cfg.Printer.Columns,
 			BooksFile: d.cfg.EmulatorBooks(),
+			Clock:     d.clock,
 		}, d.log.Named("emulator"))
 		prn, err := d.printer()
 		return device.StreamOpener(d.emu.Dial), prn, err

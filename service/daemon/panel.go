@@ -49,6 +49,9 @@ func (d *Daemon) servePanel(ctx context.Context) {
 	}
 	log := d.log.Named("panel")
 	p := panel.New(d.emu, d.journal, log)
+	if d.virtual != nil {
+		p.AttachClock(d.virtual)
+	}
 	srv := access.NewServer(d.panelPolicy.Guard(p, log), panelLimits, log)
 	srv.BaseContext = func(net.Listener) context.Context { return ctx }
 	d.log.Info("emulator control panel", zap.String("url", "http://"+d.panelLn.Addr().String()+"/"))
