@@ -3,7 +3,6 @@ package daemon
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"time"
@@ -34,9 +33,9 @@ func (d *Daemon) listenPanel() error {
 	}
 	d.panelPolicy = access.New(d.cfg.Auth.Token, nil)
 	d.panelPolicy.TokenFromAll = true
-	ln, err := access.Listen("panel", d.cfg.Emulator.Control, d.panelPolicy)
+	ln, err := access.Listen("emulator.control", d.cfg.Emulator.Control, d.panelPolicy)
 	if err != nil {
-		return fmt.Errorf("daemon: emulator.control: %w", err)
+		return err // it names emulator.control
 	}
 	d.panelLn = ln
 	return nil
