@@ -111,7 +111,7 @@ func loadBooks(path string, b *books, n *numbers, log *zap.Logger) error {
 	}
 	b.dirty = nil
 	if torn > 0 {
-		log.Warn("emulator: unreadable lines in the books skipped", zap.String("file", path), zap.Int("lines", torn))
+		log.Warn("unreadable lines in the books skipped", zap.String("file", path), zap.Int("lines", torn))
 	}
 	return rewriteBooks(path, b)
 }

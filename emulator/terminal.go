@@ -86,7 +86,7 @@ func New(cfg Config, log *zap.Logger) *Terminal {
 	}
 	if cfg.BooksFile != "" {
 		if err := loadBooks(cfg.BooksFile, t.books, t.nums, log); err != nil {
-			log.Warn("emulator: books not read; saving continues", zap.Error(err))
+			log.Warn("books not read; saving continues", zap.Error(err))
 		}
 	}
 	return t

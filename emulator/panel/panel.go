@@ -184,7 +184,7 @@ func (p *Panel) serveJournal(w http.ResponseWriter, r *http.Request) {
 	}
 	b, err := json.Marshal(p.journal())
 	if err != nil {
-		p.log.Error("panel: journal does not marshal", zap.Error(err))
+		p.log.Error("journal does not marshal", zap.Error(err))
 		writeError(w, http.StatusInternalServerError, "the journal could not be read")
 		return
 	}
@@ -198,7 +198,7 @@ func (p *Panel) action(name, notNow string, do func() error) http.HandlerFunc {
 		err := do()
 		switch {
 		case err == nil:
-			p.log.Info("panel: " + name)
+			p.log.Info(name)
 			writeJSON(w, http.StatusOK, ok{true})
 		case errors.Is(err, emulator.ErrNotNow):
 			writeError(w, http.StatusConflict, notNow)
@@ -213,10 +213,10 @@ func (p *Panel) cable(in bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if in {
 			p.term.Plug()
-			p.log.Info("panel: cable plugged in")
+			p.log.Info("cable plugged in")
 		} else {
 			p.term.Unplug()
-			p.log.Info("panel: cable pulled")
+			p.log.Info("cable pulled")
 		}
 		writeJSON(w, http.StatusOK, ok{true})
 	}
