@@ -7,6 +7,8 @@
 // The API, all JSON:
 //
 //	GET  /                 the browser page (text/html)
+//	GET  /pos              an example POS page that pays over termd's WebSocket
+//	GET  /api/pos          {"ws": URL}: the WebSocket the example POS page uses
 //	GET  /api/state        State
 //	GET  /api/events       WebSocket: State on connect and on every change
 //	GET  /api/journal      the daemon's recent transactions (404 without one)
@@ -85,7 +87,7 @@ const (
 	writeWait = 5 * time.Second        // one WebSocket write may take this long
 )
 
-//go:embed page.html
+//go:embed page.html pos.html
 var pageFS embed.FS
 
 // Panel serves the control surface of one emulated terminal.
@@ -93,8 +95,10 @@ type Panel struct {
 	term    *emulator.Terminal
 	journal func() any
 	log     *zap.Logger
-	page    []byte
 	routes  map[string]route
+
+	posMu sync.Mutex
+	posWS string // the WebSocket URL of the daemon's POS port, "" when off
 
 	upgrader websocket.Upgrader
 	streams  sync.WaitGroup // running /api/events handlers
@@ -117,14 +121,20 @@ func New(t *emulator.Terminal, journal func() any, log *zap.Logger) *Panel {
 	if err != nil {
 		panic("panel: page.html is not embedded: " + err.Error()) // a build mistake
 	}
-	p := &Panel{term: t, journal: journal, log: log, page: page}
+	posPage, err := pageFS.ReadFile("pos.html")
+	if err != nil {
+		panic("panel: pos.html is not embedded: " + err.Error())
+	}
+	p := &Panel{term: t, journal: journal, log: log}
 	p.upgrader = websocket.Upgrader{
 		HandshakeTimeout: writeWait,
 		// The guard in front of the panel has checked the Origin.
 		CheckOrigin: func(*http.Request) bool { return true },
 	}
 	p.routes = map[string]route{
-		"/":                {http.MethodGet, p.servePage},
+		"/":                {http.MethodGet, p.serveHTML(page)},
+		"/pos":             {http.MethodGet, p.serveHTML(posPage)},
+		"/api/pos":         {http.MethodGet, p.servePOS},
 		"/api/state":       {http.MethodGet, p.serveState},
 		"/api/journal":     {http.MethodGet, p.serveJournal},
 		"/api/events":      {http.MethodGet, p.serveEvents},
@@ -164,13 +174,36 @@ func (p *Panel) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt.serve(w, r)
 }
 
-func (p *Panel) servePage(w http.ResponseWriter, r *http.Request) {
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Frame-Options", "DENY") // no clickjacking the buttons
-	h.Set("Content-Length", strconv.Itoa(len(p.page)))
-	w.Write(p.page)
+func (p *Panel) serveHTML(page []byte) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		h.Set("Cache-Control", "no-store")
+		h.Set("X-Frame-Options", "DENY") // no clickjacking the buttons
+		h.Set("Content-Length", strconv.Itoa(len(page)))
+		w.Write(page)
+	}
+}
+
+// SetPOSWebSocket tells the example POS page (/pos) where the daemon's
+// WebSocket listens, e.g. "ws://127.0.0.1:9932/ws"; "" when it is off.
+func (p *Panel) SetPOSWebSocket(url string) {
+	p.posMu.Lock()
+	defer p.posMu.Unlock()
+	p.posWS = url
+}
+
+func (p *Panel) servePOS(w http.ResponseWriter, r *http.Request) {
+	p.posMu.Lock()
+	url := p.posWS
+	p.posMu.Unlock()
+	if url == "" {
+		writeError(w, http.StatusNotFound, "termd's WebSocket is off: set listen.ws")
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		WS string `json:"ws"`
+	}{url})
 }
 
 func (p *Panel) serveState(w http.ResponseWriter, r *http.Request) {
