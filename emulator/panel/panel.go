@@ -135,6 +135,7 @@ func New(t *emulator.Terminal, journal func() any, log *zap.Logger) *Panel {
 		"/":                {http.MethodGet, p.serveHTML(page)},
 		"/pos":             {http.MethodGet, p.serveHTML(posPage)},
 		"/api/pos":         {http.MethodGet, p.servePOS},
+		"/favicon.ico":     {http.MethodGet, noContent}, // browsers ask; a 404 is a console error
 		"/api/state":       {http.MethodGet, p.serveState},
 		"/api/journal":     {http.MethodGet, p.serveJournal},
 		"/api/events":      {http.MethodGet, p.serveEvents},
@@ -184,6 +185,8 @@ func (p *Panel) serveHTML(page []byte) http.HandlerFunc {
 		w.Write(page)
 	}
 }
+
+func noContent(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }
 
 // SetPOSWebSocket tells the example POS page (/pos) where the daemon's
 // WebSocket listens, e.g. "ws://127.0.0.1:9932/ws"; "" when it is off.
