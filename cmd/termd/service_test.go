@@ -15,12 +15,12 @@ func TestServiceInstallDryRunRunsTheCheckedConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := runBinary("service", "install", "--dry-run", "--config", "../../scripts/termd.example.yaml")
+	out, err := runInstalled(t, "service", "install", "--dry-run", "--config", "../../scripts/termd.example.yaml")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	if !strings.Contains(out, " run --config "+example) {
-		t.Fatalf("the service must run with the absolute config path:\n%s", out)
+	if !strings.Contains(out, "'run' '--config' '"+example+"'") || !strings.Contains(out, "write /etc/init.d/termd") {
+		t.Fatalf("the dry run must show the init script running the absolute config path:\n%s", out)
 	}
 }
 
@@ -30,12 +30,12 @@ func TestServiceInstallRefusesABadConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, path := range map[string]string{"missing": bad + ".nope", "bad key": bad} {
-		out, err := runBinary("service", "install", "--dry-run", "--config", path)
+		out, err := runInstalled(t, "service", "install", "--dry-run", "--config", path)
 		if err == nil || !strings.Contains(out, path) {
 			t.Errorf("%s: %v\n%s", name, err, out)
 		}
 	}
-	if out, _ := runBinary("service", "install", "--dry-run", "--config", bad); !strings.Contains(out, "timeouts.confirm") {
+	if out, _ := runInstalled(t, "service", "install", "--dry-run", "--config", bad); !strings.Contains(out, "timeouts.confirm") {
 		t.Errorf("the error must name the bad key:\n%s", out)
 	}
 }
