@@ -58,6 +58,9 @@ func serviceCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	sc, err := serviceConfig(*configFile)
 	if err == nil && action == "install" {
+		err = checkInstallConfig(*configFile)
+	}
+	if err == nil && action == "install" {
 		err = prepareInstall(sc)
 	}
 	if err != nil {
@@ -127,6 +130,24 @@ func prepareInstall(sc *service.Config) error {
 		sc.Option["SystemdScript"] = content
 	case sysvScriptPath:
 		sc.Option["SysvScript"] = content
+	}
+	return nil
+}
+
+// checkInstallConfig wants a configuration file that names the terminal:
+// without device.port termd plays an emulated terminal, and a service
+// that approves every card on a shop PC is never what was meant.
+func checkInstallConfig(configFile string) error {
+	const fix = "set device.port to the card terminal's port (termd ports lists them), or device.kind: emulator to install an emulator on purpose"
+	if configFile == "" {
+		return errors.New("service install needs --config FILE: create it first from termd.example.yaml, and " + fix)
+	}
+	cfg, err := config.Load(configFile)
+	if err != nil {
+		return err // serviceConfig has reported it already
+	}
+	if cfg.DeviceKind() == "emulator" && cfg.Device.Kind != "emulator" {
+		return fmt.Errorf("service install: %s sets no device.port, so termd would emulate the terminal: %s", configFile, fix)
 	}
 	return nil
 }

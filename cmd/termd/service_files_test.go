@@ -33,7 +33,7 @@ func runInstalled(t *testing.T, args ...string) (string, error) {
 
 // A go run / go test build is refused, dry run included, with the fix.
 func TestServiceInstallRefusesATemporaryBuild(t *testing.T) {
-	out, err := runBinary("service", "install", "--dry-run")
+	out, err := runBinary("service", "install", "--dry-run", "--config", shopConfig(t))
 	if err == nil || !strings.Contains(out, "temporary build") || !strings.Contains(out, "build a release first") || !strings.Contains(out, binary) {
 		t.Fatalf("installing the test binary (in %s): %v\n%s", os.TempDir(), err, out)
 	}
