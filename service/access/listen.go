@@ -17,6 +17,8 @@ type InUseError struct {
 	Err       error
 }
 
+var _ error = (*InUseError)(nil)
+
 func (e *InUseError) Error() string {
 	return fmt.Sprintf("%s %s is in use: is another termd running? stop it or set %s", e.Key, e.Addr, e.Key)
 }

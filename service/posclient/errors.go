@@ -10,6 +10,8 @@ type HandshakeError struct {
 	Err    error
 }
 
+var _ error = (*HandshakeError)(nil)
+
 func (e *HandshakeError) Error() string {
 	return fmt.Sprintf("posclient: %s: HTTP %d: %v", e.URL, e.Status, e.Err)
 }
