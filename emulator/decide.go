@@ -35,7 +35,7 @@ func (s *session) decide(send bool) {
 	e.status, e.final = outcomeOf(h.ResultCode), final
 	s.t.books.record(e)
 	if err := s.t.saveBooks(); err != nil {
-		s.t.log.Error("emulator: books not saved; the answer is not 0000", zap.String("ptxid", o.ptxid), zap.Error(err))
+		s.t.log.Error("books not saved; the answer is not 0000", zap.String("ptxid", o.ptxid), zap.Error(err))
 		if e.status == protocol.OutcomeApproved {
 			before.restore()
 			final = s.t.books.void(e)

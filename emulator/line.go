@@ -22,7 +22,7 @@ func (t *Terminal) ServeLine(ctx context.Context, open func() (io.ReadWriteClose
 		rw, err := open()
 		if err != nil {
 			if !quiet {
-				t.log.Warn("emulator: serial line cannot be opened; retrying", zap.Error(err))
+				t.log.Warn("serial line cannot be opened; retrying", zap.Error(err))
 				quiet = true
 			}
 			select {
@@ -33,10 +33,10 @@ func (t *Terminal) ServeLine(ctx context.Context, open func() (io.ReadWriteClose
 			continue
 		}
 		wait, quiet = minWait, false
-		t.log.Info("emulator: serving the serial line")
+		t.log.Info("serving the serial line")
 		err = t.Serve(ctx, link.NewConn(rw, link.Options{}))
 		if ctx.Err() == nil {
-			t.log.Warn("emulator: serial line lost", zap.Error(err))
+			t.log.Warn("serial line lost", zap.Error(err))
 		}
 	}
 }

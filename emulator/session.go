@@ -99,7 +99,7 @@ func (t *Terminal) Serve(ctx context.Context, conn FrameConn) error {
 func (s *session) send(code protocol.Code, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		s.t.log.Error("emulator: marshal", zap.Error(err))
+		s.t.log.Error("marshal", zap.Error(err))
 		return
 	}
 	s.write(code, b)
@@ -109,7 +109,7 @@ func (s *session) send(code protocol.Code, v any) {
 // session learns from its reader.
 func (s *session) write(code protocol.Code, body []byte) {
 	if err := s.conn.WriteFrame(protocol.Frame{Code: code, Body: body}); err != nil {
-		s.t.log.Debug("emulator: write failed", zap.String("code", string(code)), zap.Error(err))
+		s.t.log.Debug("write failed", zap.String("code", string(code)), zap.Error(err))
 	}
 }
 
@@ -199,7 +199,7 @@ func (s *session) reverse(body []byte) {
 		e.status, e.balance = protocol.OutcomeReversed, 0
 		s.t.books.touch(e)
 		if err := s.t.saveBooks(); err != nil {
-			s.t.log.Error("emulator: books not saved; the approval stands", zap.String("ptxid", req.Ptxid), zap.Error(err))
+			s.t.log.Error("books not saved; the approval stands", zap.String("ptxid", req.Ptxid), zap.Error(err))
 			before.restore()
 			res.ResultCode, res.ResultMessage = protocol.ResultDevice, msgNotRecorded
 		}
@@ -208,7 +208,7 @@ func (s *session) reverse(body []byte) {
 	}
 	s.t.mu.Unlock()
 	if res.ResultCode == protocol.ResultOK {
-		s.t.log.Info("emulator: approval reversed", zap.String("ptxid", req.Ptxid))
+		s.t.log.Info("approval reversed", zap.String("ptxid", req.Ptxid))
 	}
 	s.send(protocol.DevReverse, res)
 }
@@ -236,7 +236,7 @@ func (s *session) persist() error {
 	err := s.t.saveBooks()
 	s.t.mu.Unlock()
 	if err != nil {
-		s.t.log.Warn("emulator: books not saved", zap.Error(err))
+		s.t.log.Warn("books not saved", zap.Error(err))
 	}
 	return err
 }

@@ -1,7 +1,7 @@
 // Command termctl is the POS-side tool for termd: send one message and
 // follow it to its final answer, or run scripted QA scenarios.
 //
-//	termctl send CODE [JSON]     e.g. termctl send 010010 '{"priceAmt":1004,"ptxid":"t1"}'
+//	termctl send CODE [JSON]     e.g. termctl send 010010 '{"priceAmt":1000,"ptxid":"t1"}'
 //	termctl run FILE|DIR...      e.g. termctl run scripts/scenarios
 package main
 
@@ -26,7 +26,7 @@ Usage:
   termctl run [flags] FILE|DIR...    run QA scenarios (see termctl run --help)
 
 Examples:
-  termctl send 010010 '{"priceAmt":1004,"ptxid":"try-1"}'     credit approval
+  termctl send 010010 '{"priceAmt":1000,"ptxid":"try-1"}'     credit approval
   termctl send 990001                                          last transaction
   termctl send --ws ws://127.0.0.1:9932/ws 050099 '{"from":"20260101","to":"20261231"}'
 
@@ -58,6 +58,7 @@ type sendFlags struct {
 	addr      *string
 	ws        *string
 	noConfirm *bool
+	token     *string
 	timeout   *time.Duration
 }
 
@@ -69,6 +70,7 @@ func newSendFlags(out io.Writer) sendFlags {
 		addr:      fs.String("addr", "127.0.0.1:9931", "termd's TCP address"),
 		ws:        fs.String("ws", "", "use WebSocket at this URL instead of TCP, e.g. ws://127.0.0.1:9932/ws"),
 		noConfirm: fs.Bool("no-confirm", false, "do not send 980001 after a successful payment"),
+		token:     fs.String("token", "", "auth.token, for a termd on another PC (TCP: sent as 000001 first; WebSocket: Authorization: Bearer)"),
 		timeout:   fs.Duration("timeout", 2*time.Minute, "how long to wait for the final answer"),
 	}
 	return f
@@ -95,9 +97,9 @@ func send(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	conn, err := posclient.Dial(ctx, addr)
+	conn, err := dial(ctx, addr, *f.token, func(line string) { fmt.Fprintln(stdout, line) })
 	if err != nil {
-		fmt.Fprintf(stderr, "termctl: cannot reach termd at %s: %v (is it running? go run ./cmd/termd)\n", addr, err)
+		fmt.Fprintf(stderr, "termctl: %v\n", err)
 		return 1
 	}
 	defer conn.Close()
@@ -105,7 +107,7 @@ func send(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "> %s\n", req)
 	final, err := conn.Exchange(req, *f.timeout, show)
 	if err != nil {
-		fmt.Fprintf(stderr, "termctl: %v\n", err)
+		fmt.Fprintf(stderr, "termctl: %v\n", answerError(err))
 		return 1
 	}
 	rc := posclient.ResultCode(final)

@@ -98,3 +98,53 @@ func TestSendExitStatusTellsScriptsWhatHappened(t *testing.T) {
 		}
 	}
 }
+
+// startTermdWithToken runs termd with auth.token set. Its peers here are
+// on loopback, which need no token; a token they do show must be right,
+// which is what lets these tests see that termctl sends it.
+func startTermdWithToken(t *testing.T, token string) (tcp, ws string) {
+	cfg := config.Default()
+	cfg.Listen.TCP, cfg.Listen.WS = "127.0.0.1:0", "127.0.0.1:0"
+	cfg.DataDir = t.TempDir()
+	cfg.Emulator.Control = ""
+	cfg.Auth.Token = token
+	d, err := daemon.New(cfg, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { d.Run(ctx, nil); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return d.TCPAddr().String(), "ws://" + d.WSAddr().String() + "/ws"
+}
+
+func TestSendToken(t *testing.T) {
+	const token = "0123456789abcdef"
+	tcp, ws := startTermdWithToken(t, token)
+	out, errs, code := termctl("send", "--addr", tcp, "--token", token, "081008")
+	if code != 0 || !strings.Contains(out, "> 000001") || !strings.Contains(out, `000001{"resultCode":"0000"`) || strings.Contains(out+errs, token) {
+		t.Fatalf("TCP with the token: exit %d\n%s%s", code, out, errs)
+	}
+	if out, errs, code := termctl("send", "--ws", ws, "--token", token, "081008"); code != 0 {
+		t.Fatalf("WebSocket with the token: exit %d\n%s%s", code, out, errs)
+	}
+	out, errs, code = termctl("send", "--addr", tcp, "--token", "wrong-guess-000000", "081008")
+	if code != 1 || !strings.Contains(errs, "termd refused the token") || !strings.Contains(errs, "auth.token") || strings.Contains(out, "081008") {
+		t.Fatalf("TCP with a wrong token: exit %d\n%s%s", code, out, errs)
+	}
+	out, errs, code = termctl("send", "--ws", ws, "--token", "wrong-guess-000000", "081008")
+	if code != 1 || !strings.Contains(errs, "4401") || !strings.Contains(errs, "auth.token") {
+		t.Fatalf("WebSocket with a wrong token: exit %d\n%s%s", code, out, errs)
+	}
+}
+
+// A wrong URL path is named as such, not blamed on a stopped termd.
+func TestSendWrongWebSocketPath(t *testing.T) {
+	_, ws := startTermd(t)
+	bad := strings.TrimSuffix(ws, "/ws") + "/socket"
+	_, errs, code := termctl("send", "--ws", bad, "990001")
+	if code != 1 || strings.Contains(errs, "running?") || !strings.Contains(errs, `"/socket"`) || !strings.Contains(errs, "/ws") {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+}

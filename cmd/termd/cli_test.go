@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -57,5 +58,31 @@ func TestStartupErrorNamesDataDirAndIsPrintedOnce(t *testing.T) {
 		"--listen.tcp=127.0.0.1:0", "--listen.ws=127.0.0.1:0")
 	if err == nil || !strings.Contains(out, "dataDir "+filepath.Join(file, "data")) || strings.Count(out, "not a directory") != 1 {
 		t.Fatalf("a data folder that cannot be made must stop termd naming dataDir, once: %v\n%s", err, out)
+	}
+}
+
+// A second termd on the same ports is told which key names the taken
+// port, and what to do, once; the POS ports are bound before the panel's.
+func TestPortInUseNamesTheKey(t *testing.T) {
+	held, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	addr := held.Addr().String()
+	for _, key := range []string{"listen.tcp", "listen.ws", "emulator.control"} {
+		flags := map[string]string{"listen.tcp": "127.0.0.1:0", "listen.ws": "127.0.0.1:0", "emulator.control": addr}
+		if key != "emulator.control" {
+			flags[key] = addr // both taken: the POS port must be named
+		}
+		args := []string{"run", "--dataDir=" + t.TempDir(), "--log.file=-"}
+		for k, v := range flags {
+			args = append(args, "--"+k+"="+v)
+		}
+		out, err := runBinary(args...)
+		want := key + " " + addr + " is in use: is another termd running? stop it or set " + key
+		if err == nil || strings.Count(out, want) != 1 || strings.Contains(out, "bind:") {
+			t.Errorf("%s taken: %v\n%s\nwant once: %s", key, err, out, want)
+		}
 	}
 }

@@ -251,8 +251,8 @@ func TestE2EBadFramesAmongGoodClients(t *testing.T) {
 
 func TestE2EForeignOriginRefused(t *testing.T) {
 	d := startDaemon(t, "", fast...)
-	if _, err := d.wsWithOrigin("https://evil.example.com"); err == nil || !strings.Contains(err.Error(), "403") {
-		t.Fatalf("foreign origin: %v, want HTTP 403", err)
+	if _, err := d.wsWithOrigin("https://evil.example.com"); err == nil || !strings.Contains(err.Error(), "4403") || !strings.Contains(err.Error(), "listen.wsOrigins") {
+		t.Fatalf("foreign origin: %v, want close 4403 naming listen.wsOrigins", err)
 	}
 	if _, err := d.wsWithOrigin("http://localhost:3000"); err != nil {
 		t.Fatalf("localhost origin refused: %v", err)

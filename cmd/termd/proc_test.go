@@ -215,9 +215,12 @@ func (d *proc) wsWithOrigin(origin string) (*http.Response, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	c, err := posclient.DialWS(ctx, "ws://"+d.ws+"/ws", http.Header{"Origin": {origin}})
-	if c != nil {
-		c.Close()
+	if err != nil {
+		return nil, err
 	}
+	defer c.Close()
+	// A refused page is closed at once; an admitted one is answered.
+	_, err = c.Exchange(protocol.Frame{Code: protocol.CodeLastTransaction}, 5*time.Second, nil)
 	return nil, err
 }
 

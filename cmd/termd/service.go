@@ -57,14 +57,18 @@ func serviceCmd(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	sc, err := serviceConfig(*configFile)
+	if err == nil && action == "install" {
+		err = checkInstallConfig(*configFile)
+	}
+	if err == nil && action == "install" {
+		err = prepareInstall(sc)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "termd: %v\n", err)
 		return 1
 	}
 	if *dryRun {
-		exe, _ := os.Executable()
-		fmt.Fprintf(stdout, "would install service %q (%s), which runs:\n  %s %s\n",
-			sc.Name, hostSystem(), exe, strings.Join(sc.Arguments, " "))
+		dryRunInstall(stdout, sc)
 		return 0
 	}
 	svc, err := service.New(nil, sc)
@@ -101,6 +105,70 @@ func control(svc service.Service, action string, stdout io.Writer) error {
 	return nil
 }
 
+// prepareInstall refuses a binary that goes away and puts the files termd
+// writes itself (see service_files.go) into the install options.
+func prepareInstall(sc *service.Config) error {
+	exe, err := os.Executable()
+	if err == nil {
+		exe, err = filepath.EvalSymlinks(exe)
+	}
+	if err != nil {
+		return fmt.Errorf("service install: cannot tell where this termd is: %w", err)
+	}
+	if why := temporaryBuild(exe); why != "" {
+		return fmt.Errorf("service install: %s is a temporary build (%s) and would be gone after a reboot: "+
+			"build a release first (scripts/release.sh, or go build -trimpath -o /usr/local/bin/termd ./cmd/termd) "+
+			"and run service install from that binary", exe, why)
+	}
+	sc.Executable = exe
+	path, content, err := serviceFiles(hostSystem(), exe, sc)
+	if err != nil {
+		return fmt.Errorf("service install: %w", err)
+	}
+	switch path {
+	case systemdUnitPath:
+		sc.Option["SystemdScript"] = content
+	case sysvScriptPath:
+		sc.Option["SysvScript"] = content
+	}
+	return nil
+}
+
+// checkInstallConfig wants a configuration file that names the terminal:
+// without device.port termd plays an emulated terminal, and a service
+// that approves every card on a shop PC is never what was meant.
+func checkInstallConfig(configFile string) error {
+	const fix = "set device.port to the card terminal's port (termd ports lists them), or device.kind: emulator to install an emulator on purpose"
+	if configFile == "" {
+		return errors.New("service install needs --config FILE: create it first from termd.example.yaml, and " + fix)
+	}
+	cfg, err := config.Load(configFile)
+	if err != nil {
+		return err // serviceConfig has reported it already
+	}
+	if cfg.DeviceKind() == "emulator" && cfg.Device.Kind != "emulator" {
+		return fmt.Errorf("service install: %s sets no device.port, so termd would emulate the terminal: %s", configFile, fix)
+	}
+	return nil
+}
+
+// dryRunInstall prints what install would write or register.
+func dryRunInstall(out io.Writer, sc *service.Config) {
+	system := hostSystem()
+	fmt.Fprintf(out, "termd service install would do this (%s), and does nothing now:\n\n", system)
+	switch content, _ := sc.Option["SystemdScript"].(string); {
+	case content != "":
+		fmt.Fprintf(out, "write %s:\n\n%s\nthen: systemctl enable termd; systemctl daemon-reload\n", systemdUnitPath, content)
+	case sc.Option["SysvScript"] != nil:
+		fmt.Fprintf(out, "write %s (mode 755):\n\n%s\nthen link it into /etc/rc*.d to start at boot\n", sysvScriptPath, sc.Option["SysvScript"])
+	case strings.HasPrefix(system, "windows"):
+		fmt.Fprintf(out, "register the Windows service:\n%s", windowsSettings(sc.Executable, sc))
+	default:
+		fmt.Fprintf(out, "register service %q with the service manager's own file, running:\n  %s %s\n",
+			sc.Name, sc.Executable, strings.Join(sc.Arguments, " "))
+	}
+}
+
 func hostSystem() string {
 	if service.ChosenSystem() == nil {
 		return "no service manager found"
@@ -128,14 +196,15 @@ func serviceConfig(configFile string) (*service.Config, error) {
 		args = append(args, "--config", abs)
 	}
 	return &service.Config{
-		Name:         "termd",
-		DisplayName:  "termd payment terminal daemon",
-		Description:  "Owns the card terminal and receipt printer and lets POS programs pay through them.",
-		Arguments:    args,
-		Dependencies: []string{"After=network.target"},
+		Name:        "termd",
+		DisplayName: "termd payment terminal daemon",
+		Description: "Owns the card terminal and receipt printer and lets POS programs pay through them.",
+		Arguments:   args,
+		// No Dependencies: on Windows they name services, and a systemd
+		// "After=" there would stop the service from ever starting. The
+		// systemd unit termd writes says After=network.target itself.
 		Option: service.KeyValue{
-			"Restart":                "always", // systemd
-			"OnFailure":              "restart",
+			"OnFailure":              "restart", // Windows
 			"OnFailureDelayDuration": "5s",
 		},
 	}, nil

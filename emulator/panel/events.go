@@ -24,7 +24,7 @@ func (p *Panel) serveEvents(w http.ResponseWriter, r *http.Request) {
 	defer p.streams.Done()
 	conn, err := p.upgrader.Upgrade(w, r, nil)
 	if err != nil { // Upgrade has answered the client
-		p.log.Debug("panel: websocket upgrade failed", zap.Error(err))
+		p.log.Debug("websocket upgrade failed", zap.Error(err))
 		return
 	}
 

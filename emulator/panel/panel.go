@@ -7,6 +7,8 @@
 // The API, all JSON:
 //
 //	GET  /                 the browser page (text/html)
+//	GET  /pos              an example POS page that pays over termd's WebSocket
+//	GET  /api/pos          {"ws": URL}: the WebSocket the example POS page uses
 //	GET  /api/state        State
 //	GET  /api/events       WebSocket: State on connect and on every change
 //	GET  /api/journal      the daemon's recent transactions (404 without one)
@@ -90,7 +92,7 @@ const (
 	writeWait = 5 * time.Second        // one WebSocket write may take this long
 )
 
-//go:embed page.html
+//go:embed page.html pos.html
 var pageFS embed.FS
 
 // Panel serves the control surface of one emulated terminal.
@@ -98,9 +100,11 @@ type Panel struct {
 	term    *emulator.Terminal
 	journal func() any
 	log     *zap.Logger
-	page    []byte
 	routes  map[string]route
 	clock   VirtualClock // nil on real time
+
+	posMu sync.Mutex
+	posWS string // the WebSocket URL of the daemon's POS port, "" when off
 
 	upgrader websocket.Upgrader
 	streams  sync.WaitGroup // running /api/events handlers
@@ -123,14 +127,21 @@ func New(t *emulator.Terminal, journal func() any, log *zap.Logger) *Panel {
 	if err != nil {
 		panic("panel: page.html is not embedded: " + err.Error()) // a build mistake
 	}
-	p := &Panel{term: t, journal: journal, log: log, page: page}
+	posPage, err := pageFS.ReadFile("pos.html")
+	if err != nil {
+		panic("panel: pos.html is not embedded: " + err.Error())
+	}
+	p := &Panel{term: t, journal: journal, log: log}
 	p.upgrader = websocket.Upgrader{
 		HandshakeTimeout: writeWait,
 		// The guard in front of the panel has checked the Origin.
 		CheckOrigin: func(*http.Request) bool { return true },
 	}
 	p.routes = map[string]route{
-		"/":                {http.MethodGet, p.servePage},
+		"/":                {http.MethodGet, p.serveHTML(page)},
+		"/pos":             {http.MethodGet, p.serveHTML(posPage)},
+		"/api/pos":         {http.MethodGet, p.servePOS},
+		"/favicon.ico":     {http.MethodGet, noContent}, // browsers ask; a 404 is a console error
 		"/api/state":       {http.MethodGet, p.serveState},
 		"/api/journal":     {http.MethodGet, p.serveJournal},
 		"/api/events":      {http.MethodGet, p.serveEvents},
@@ -170,13 +181,38 @@ func (p *Panel) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt.serve(w, r)
 }
 
-func (p *Panel) servePage(w http.ResponseWriter, r *http.Request) {
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Frame-Options", "DENY") // no clickjacking the buttons
-	h.Set("Content-Length", strconv.Itoa(len(p.page)))
-	w.Write(p.page)
+func (p *Panel) serveHTML(page []byte) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		h.Set("Cache-Control", "no-store")
+		h.Set("X-Frame-Options", "DENY") // no clickjacking the buttons
+		h.Set("Content-Length", strconv.Itoa(len(page)))
+		w.Write(page)
+	}
+}
+
+func noContent(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }
+
+// SetPOSWebSocket tells the example POS page (/pos) where the daemon's
+// WebSocket listens, e.g. "ws://127.0.0.1:9932/ws"; "" when it is off.
+func (p *Panel) SetPOSWebSocket(url string) {
+	p.posMu.Lock()
+	defer p.posMu.Unlock()
+	p.posWS = url
+}
+
+func (p *Panel) servePOS(w http.ResponseWriter, r *http.Request) {
+	p.posMu.Lock()
+	url := p.posWS
+	p.posMu.Unlock()
+	if url == "" {
+		writeError(w, http.StatusNotFound, "termd's WebSocket is off: set listen.ws")
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		WS string `json:"ws"`
+	}{url})
 }
 
 func (p *Panel) serveState(w http.ResponseWriter, r *http.Request) {
@@ -190,7 +226,7 @@ func (p *Panel) serveJournal(w http.ResponseWriter, r *http.Request) {
 	}
 	b, err := json.Marshal(p.journal())
 	if err != nil {
-		p.log.Error("panel: journal does not marshal", zap.Error(err))
+		p.log.Error("journal does not marshal", zap.Error(err))
 		writeError(w, http.StatusInternalServerError, "the journal could not be read")
 		return
 	}
@@ -204,7 +240,7 @@ func (p *Panel) action(name, notNow string, do func() error) http.HandlerFunc {
 		err := do()
 		switch {
 		case err == nil:
-			p.log.Info("panel: " + name)
+			p.log.Info(name)
 			writeJSON(w, http.StatusOK, ok{true})
 		case errors.Is(err, emulator.ErrNotNow):
 			writeError(w, http.StatusConflict, notNow)
@@ -219,10 +255,10 @@ func (p *Panel) cable(in bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if in {
 			p.term.Plug()
-			p.log.Info("panel: cable plugged in")
+			p.log.Info("cable plugged in")
 		} else {
 			p.term.Unplug()
-			p.log.Info("panel: cable pulled")
+			p.log.Info("cable pulled")
 		}
 		writeJSON(w, http.StatusOK, ok{true})
 	}

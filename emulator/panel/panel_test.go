@@ -447,6 +447,34 @@ func TestPage(t *testing.T) {
 	}
 }
 
+// TestPOSPage: the example POS page is served, counts bytes with
+// TextEncoder, confirms with 980001 and loads nothing from outside.
+func TestPOSPage(t *testing.T) {
+	r := newRig(t, nil, nil)
+	status, h, body := r.do(http.MethodGet, "/pos", "")
+	if status != http.StatusOK || h.Get("Content-Type") != "text/html; charset=utf-8" {
+		t.Fatalf("GET /pos: %d %q", status, h.Get("Content-Type"))
+	}
+	page := string(body)
+	for _, want := range []string{"<!doctype html>", "new TextEncoder()", `request("980001")`, `"010010"`, `"010020"`, `"555555"`, `"0010"`, "api/pos"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the POS page lacks %q", want)
+		}
+	}
+	for _, external := range []string{"<script src", "<link ", "http://", "https://"} {
+		if strings.Contains(page, external) {
+			t.Errorf("the POS page loads something from outside: %q", external)
+		}
+	}
+	if status, _, body := r.do(http.MethodGet, "/api/pos", ""); status != http.StatusNotFound || !strings.Contains(string(body), "listen.ws") {
+		t.Errorf("/api/pos without a WebSocket: %d %s", status, body)
+	}
+	r.panel.SetPOSWebSocket("ws://127.0.0.1:9932/ws")
+	if status, _, body := r.do(http.MethodGet, "/api/pos", ""); status != http.StatusOK || string(body) != `{"ws":"ws://127.0.0.1:9932/ws"}`+"\n" {
+		t.Errorf("/api/pos: %d %s", status, body)
+	}
+}
+
 func TestJournal(t *testing.T) {
 	var mu sync.Mutex
 	rows := []map[string]any{{"ptxid": "p0", "status": "approved", "cardNo": "5409-****-****-1234"}}

@@ -39,6 +39,6 @@ func (p *Panel) setPrinterStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.term.Printer().SetStatus(st)
-	p.log.Info("panel: printer status set", zap.Any("status", st))
+	p.log.Info("printer status set", zap.Any("status", st))
 	writeJSON(w, http.StatusOK, ok{true})
 }

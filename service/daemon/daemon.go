@@ -76,14 +76,6 @@ func New(cfg config.Config, log *zap.Logger) (_ *Daemon, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := d.listenPanel(); err != nil {
-		return nil, err
-	}
-	defer func() {
-		if err != nil && d.panelLn != nil {
-			d.panelLn.Close()
-		}
-	}()
 	d.driver = device.NewDriver(open, log.Named("device"), device.Options{})
 	policy, err := engine.ParsePolicy(cfg.Confirm.Policy)
 	if err != nil {
@@ -111,6 +103,12 @@ func New(cfg config.Config, log *zap.Logger) (_ *Daemon, err error) {
 		Charset:    charset,
 	}, handler{d.engine}, log)
 	if err != nil {
+		return nil, err
+	}
+	// The panel is bound after the POS ports, so a second termd is told
+	// first about listen.tcp, the port a user knows.
+	if err := d.listenPanel(); err != nil {
+		d.pos.Close()
 		return nil, err
 	}
 	return d, nil

@@ -2,8 +2,8 @@ package daemon
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"time"
@@ -13,6 +13,7 @@ import (
 	"github.com/termd/termd/emulator/panel"
 	"github.com/termd/termd/protocol"
 	"github.com/termd/termd/service/access"
+	"github.com/termd/termd/service/store"
 )
 
 // The emulator's control panel (emulator.control): the terminal's screen,
@@ -34,9 +35,9 @@ func (d *Daemon) listenPanel() error {
 	}
 	d.panelPolicy = access.New(d.cfg.Auth.Token, nil)
 	d.panelPolicy.TokenFromAll = true
-	ln, err := access.Listen("panel", d.cfg.Emulator.Control, d.panelPolicy)
+	ln, err := access.Listen("emulator.control", d.cfg.Emulator.Control, d.panelPolicy)
 	if err != nil {
-		return fmt.Errorf("daemon: emulator.control: %w", err)
+		return err // it names emulator.control
 	}
 	d.panelLn = ln
 	return nil
@@ -52,9 +53,16 @@ func (d *Daemon) servePanel(ctx context.Context) {
 	if d.virtual != nil {
 		p.AttachClock(d.virtual)
 	}
+	if ws, ok := d.pos.WSAddr().(*net.TCPAddr); ok {
+		if ws.IP.IsUnspecified() { // all interfaces: the page runs on this PC
+			ws = &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: ws.Port}
+		}
+		p.SetPOSWebSocket("ws://" + ws.String() + "/ws")
+	}
 	srv := access.NewServer(d.panelPolicy.Guard(p, log), panelLimits, log)
 	srv.BaseContext = func(net.Listener) context.Context { return ctx }
-	d.log.Info("emulator control panel", zap.String("url", "http://"+d.panelLn.Addr().String()+"/"))
+	url := "http://" + d.panelLn.Addr().String() + "/"
+	d.log.Info("emulator control panel", zap.String("url", url), zap.String("examplePOS", url+"pos"))
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(d.panelLn) }()
 	<-ctx.Done()
@@ -67,14 +75,15 @@ func (d *Daemon) servePanel(ctx context.Context) {
 
 // journalRow is one transaction as the panel shows it; no card data.
 type journalRow struct {
-	Ptxid      string `json:"ptxid"`
-	Message    string `json:"message"`
-	Status     string `json:"status"`
-	Confirmed  bool   `json:"confirmed"`
-	ResultCode string `json:"resultCode"`
-	ApprovalNo string `json:"approvalNo"`
-	Amount     int64  `json:"amount"`
-	Time       string `json:"time"`
+	Ptxid         string `json:"ptxid"`
+	Message       string `json:"message"`
+	Status        string `json:"status"`
+	Confirmed     bool   `json:"confirmed"`
+	ResultCode    string `json:"resultCode"`
+	ResultMessage string `json:"resultMessage"`
+	ApprovalNo    string `json:"approvalNo"`
+	Amount        int64  `json:"amount"`
+	Time          string `json:"time"`
 }
 
 // journal lists the latest transactions, newest first.
@@ -86,8 +95,39 @@ func (d *Daemon) journal() any {
 		rows = append(rows, journalRow{
 			Ptxid: r.Ptxid, Message: string(r.Code) + " " + info.Korean, Status: string(r.Status),
 			Confirmed: r.Confirmed(), ResultCode: r.ResultCode, ApprovalNo: r.ApprovalNo,
-			Amount: r.ApprovalAmt, Time: r.Created.Local().Format("01-02 15:04:05"),
+			Amount: amount(r), Time: r.Created.Local().Format("01-02 15:04:05"),
+			ResultMessage: resultMessage(r.Final),
 		})
 	}
 	return rows
+}
+
+// amount is what a row is about: the approved amount once there is one,
+// else what was asked (price and tip, or a cancel's amount), so running,
+// declined and failed rows show it too.
+func amount(r *store.Record) int64 {
+	if r.ApprovalAmt != 0 {
+		return r.ApprovalAmt
+	}
+	var req struct {
+		PriceAmt    int64 `json:"priceAmt"`
+		TipAmt      int64 `json:"tipAmt"`
+		ApprovalAmt int64 `json:"approvalAmt"`
+	}
+	if json.Unmarshal(r.Request, &req) != nil {
+		return 0
+	}
+	if req.ApprovalAmt != 0 {
+		return req.ApprovalAmt
+	}
+	return req.PriceAmt + req.TipAmt
+}
+
+// resultMessage is the final answer's text ("" while running).
+func resultMessage(final json.RawMessage) string {
+	var h protocol.ResultHeader
+	if json.Unmarshal(final, &h) != nil {
+		return ""
+	}
+	return h.ResultMessage
 }

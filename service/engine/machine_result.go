@@ -37,7 +37,7 @@ func (st *step) confirm(c Client) {
 	case last.Status == statusReversing: // decided, not done: the terminal has the last word
 		st.reply(c, protocol.CodeConfirm, result(protocol.ResultDevice, protocol.MsgResolving, confirmData{last.Ptxid, statusReversing}))
 	default:
-		st.reply(c, protocol.CodeConfirm, result(protocol.ResultOK, protocol.MsgConfirmed, confirmData{last.Ptxid, last.Status}))
+		st.reply(c, protocol.CodeConfirm, result(protocol.ResultOK, protocol.MsgConfirmed, confirmData(last)))
 	}
 }
 

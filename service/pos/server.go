@@ -3,7 +3,6 @@ package pos
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -99,11 +98,8 @@ func (s *Server) listen(transport, addr string) (net.Listener, error) {
 	if addr == "" {
 		return nil, nil
 	}
-	ln, err := access.Listen(transport, addr, s.policy)
-	if err != nil {
-		return nil, fmt.Errorf("pos: %w", err)
-	}
-	return ln, nil
+	// The error names the configuration key, which is all a user needs.
+	return access.Listen("listen."+transport, addr, s.policy)
 }
 
 // TCPAddr is the bound TCP address, nil when TCP is disabled.

@@ -87,8 +87,8 @@ func TestTokenNeverLogged(t *testing.T) {
 	c.write(frame(protocol.CodeAuth, `{"token":"s3cret-token"}`) + frame(protocol.CodeAuth, `{"token":"wrong-guess"}`))
 	c.read()
 	c.read()
-	if status := wsStatus(t, wsURL(s)+"?token=bad-query-token", http.Header{"Authorization": {"Bearer bad-bearer"}}); status != http.StatusUnauthorized {
-		t.Fatalf("HTTP %d", status)
+	if code, reason := wsRefusal(t, wsURL(s)+"?token=bad-query-token", http.Header{"Authorization": {"Bearer bad-bearer"}}); code != CloseUnauthorized || strings.Contains(reason, "bad-") {
+		t.Fatalf("closed %d %q", code, reason)
 	}
 	c.conn.Close()
 	stop()

@@ -51,7 +51,11 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if status, why := s.policy.Admit(access.PeerAddr(r.RemoteAddr), r); status != 0 {
-		s.policy.Refused(w, r, status, why, s.log)
+		if websocket.IsWebSocketUpgrade(r) {
+			s.refuseWS(w, r, status, why)
+		} else {
+			s.policy.Refused(w, r, status, why, s.log)
+		}
 		return
 	}
 	if err := s.reserve(); err != nil {

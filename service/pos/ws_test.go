@@ -143,14 +143,20 @@ func TestWSOrigins(t *testing.T) {
 		{"https://127.0.0.1:8443", http.StatusSwitchingProtocols},
 		{"http://[::1]:8080", http.StatusSwitchingProtocols},
 		{"https://pos.example.com", http.StatusSwitchingProtocols},
-		{"https://evil.example.com", http.StatusForbidden},
-		{"http://localhost.evil.com", http.StatusForbidden},
-		{"null", http.StatusForbidden},
-		{"https://pos.example.com:444", http.StatusForbidden},
+		{"https://evil.example.com", CloseForbidden},
+		{"http://localhost.evil.com", CloseForbidden},
+		{"null", CloseForbidden},
+		{"https://pos.example.com:444", CloseForbidden},
 	} {
 		h := http.Header{}
 		if tc.origin != "" {
 			h.Set("Origin", tc.origin)
+		}
+		if tc.status == CloseForbidden {
+			if code, _ := wsRefusal(t, wsURL(s), h); code != CloseForbidden {
+				t.Errorf("Origin %q: closed %d, want %d", tc.origin, code, CloseForbidden)
+			}
+			continue
 		}
 		if got := wsStatus(t, wsURL(s), h); got != tc.status {
 			t.Errorf("Origin %q: HTTP %d, want %d", tc.origin, got, tc.status)
@@ -179,11 +185,17 @@ func TestWSTokenForRemotePeers(t *testing.T) {
 		h      http.Header
 		status int
 	}{
-		{"none", wsURL(s), nil, http.StatusUnauthorized},
-		{"wrong", wsURL(s), wrong, http.StatusUnauthorized},
+		{"none", wsURL(s), nil, CloseUnauthorized},
+		{"wrong", wsURL(s), wrong, CloseUnauthorized},
 		{"bearer", wsURL(s), bearer, http.StatusSwitchingProtocols},
 		{"query", wsURL(s) + "?token=s3cret", nil, http.StatusSwitchingProtocols},
 	} {
+		if tc.status == CloseUnauthorized {
+			if code, _ := wsRefusal(t, tc.url, tc.h); code != CloseUnauthorized {
+				t.Errorf("%s: closed %d, want %d", tc.name, code, CloseUnauthorized)
+			}
+			continue
+		}
 		if got := wsStatus(t, tc.url, tc.h); got != tc.status {
 			t.Errorf("%s: HTTP %d, want %d", tc.name, got, tc.status)
 		}
@@ -205,16 +217,20 @@ func TestWSForeignHostRefused(t *testing.T) {
 		t.Helper()
 		d := websocket.Dialer{NetDial: func(network, _ string) (net.Conn, error) { return net.Dial(network, s.WSAddr().String()) }}
 		conn, resp, err := d.Dial("ws://"+host+WSPath, h)
-		if err == nil {
-			conn.Close()
-		}
 		if resp == nil {
 			t.Fatalf("dial as %s: %v", host, err)
 		}
+		if err == nil {
+			defer conn.Close()
+			conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+			if _, _, err := conn.ReadMessage(); websocket.IsCloseError(err, CloseForbidden) {
+				return CloseForbidden
+			}
+		}
 		return resp.StatusCode
 	}
-	if got := dial("evil.example:9932", nil); got != http.StatusForbidden {
-		t.Errorf("Host evil.example: HTTP %d, want 403", got)
+	if got := dial("evil.example:9932", nil); got != CloseForbidden {
+		t.Errorf("Host evil.example: %d, want close %d", got, CloseForbidden)
 	}
 	if got := dial("localhost:9932", nil); got != http.StatusSwitchingProtocols {
 		t.Errorf("Host localhost: HTTP %d, want 101", got)

@@ -42,7 +42,7 @@ func DialWS(ctx context.Context, url string, h http.Header) (*Conn, error) {
 	ws, resp, err := websocket.DefaultDialer.DialContext(ctx, url, h)
 	if err != nil {
 		if resp != nil {
-			return nil, fmt.Errorf("posclient: %s: HTTP %s: %w", url, resp.Status, err)
+			return nil, &HandshakeError{URL: url, Status: resp.StatusCode, Err: err}
 		}
 		return nil, fmt.Errorf("posclient: %w", err)
 	}
