@@ -37,7 +37,6 @@ func appendRecord(b []byte, r *Record) []byte {
 	return b
 }
 
-func encode(r *Record) ([]byte, error) { return appendRecord(nil, r), nil }
 
 // decode reads a record. Start-up decodes every version in the journal,
 // so it allocates three times per record, not once per field: the string
