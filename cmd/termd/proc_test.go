@@ -187,6 +187,29 @@ func (d *proc) stop() {
 	}
 }
 
+// signal sends sig and returns at once: the test drives the shutdown that
+// follows step by step (see waitExit).
+func (d *proc) signal(sig os.Signal) {
+	d.t.Helper()
+	if err := d.cmd.Process.Signal(sig); err != nil {
+		d.t.Fatalf("signal %v: %v", sig, err)
+	}
+}
+
+// waitExit waits at most within for the process to end by itself and
+// returns how it ended.
+func (d *proc) waitExit(within time.Duration) error {
+	d.t.Helper()
+	select {
+	case err := <-d.waited:
+		d.waited <- err
+		return err
+	case <-time.After(within):
+		d.t.Fatalf("%s still running %v after it was told to stop", d.cmd.Args[1], within)
+		return nil
+	}
+}
+
 // kill sends SIGKILL, as a crash or a pulled plug does.
 func (d *proc) kill() {
 	d.cmd.Process.Kill()
