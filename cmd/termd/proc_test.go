@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -291,6 +293,20 @@ func (p *pos) expect(code protocol.Code, result string) reply {
 		p.t.Fatalf("got %s %s %q %v, want %s %s", r.Code, r.ResultCode, r.ResultMessage, r.Data, code, result)
 	}
 	return r
+}
+
+// none fails if a frame arrives within d: nothing more may be said. A
+// timed-out read can leave the connection unusable, so call it last.
+func (p *pos) none(d time.Duration) {
+	p.t.Helper()
+	f, err := p.c.Receive(time.Now().Add(d))
+	var ne net.Error
+	switch {
+	case err == nil:
+		p.t.Fatalf("unexpected frame %s %s", f.Code, f.Body)
+	case !errors.As(err, &ne) || !ne.Timeout():
+		p.t.Fatalf("waiting for silence: %v", err)
+	}
 }
 
 func (p *pos) call(code protocol.Code, body string) reply {
