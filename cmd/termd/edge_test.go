@@ -33,8 +33,11 @@ func TestEdgeLateConfirmAnswersReversed(t *testing.T) {
 		last.Data["approvalNo"] != a.Data["approvalNo"] || last.Top["confirmed"] != false {
 		t.Fatalf("990001 of a reversed approval: %v", last.Top)
 	}
+	// The 9007 carries what became of it (status) and, as SPEC §3.3
+	// decided, the stored final code.
 	dup := p.call(credit, pay("late-1", 1000))
-	if dup.ResultCode != protocol.ResultDuplicate || dup.Data["status"] != "reversed" || dup.Data["resultCode"] != protocol.ResultReversed {
+	if dup.ResultCode != protocol.ResultDuplicate || dup.Data["status"] != "reversed" || dup.Data["confirmed"] != false ||
+		dup.Data["resultCode"] != protocol.ResultOK {
 		t.Fatalf("reused ptxid of a reversed approval: %s %v", dup.ResultCode, dup.Data)
 	}
 	waitBook(t, booksIn(d.dataDir), "late-1", "reversed")
