@@ -65,6 +65,11 @@ func TestFullDiskUnderARunningPayment(t *testing.T) {
 		if i == 30 {
 			t.Fatal("30 approvals journaled on a full disk: the journal never had to grow")
 		}
+		// The index follows the journal only once bbolt committed: a 0000
+		// whose record the disk did not take would not read approved.
+		if l := p.call(protocol.CodeLastTransaction, ""); l.Data["ptxid"] != ptxid || l.Top["status"] != "approved" {
+			t.Fatalf("%s was answered 0000 on a full disk but the journal says %v", ptxid, l.Top)
+		}
 		took = append(took, ptxid)
 		if err := os.Remove(filler); err != nil {
 			t.Fatal(err)
