@@ -114,8 +114,9 @@ func TestEdgeSecondSignalStopsAtOnce(t *testing.T) {
 	second := time.Now()
 	d.signal(syscall.SIGTERM)
 	d.waitExit(2 * time.Second)
+	took := time.Since(second)
 	d.waitLog("stopping at once", 1)
-	t.Logf("stopped %v after the second signal", time.Since(second).Round(time.Millisecond))
+	t.Logf("stopped %v after the second signal", took.Round(time.Millisecond))
 
 	d = startDaemon(t, dir, fast...)
 	p = d.client("tcp")
@@ -126,6 +127,7 @@ func TestEdgeSecondSignalStopsAtOnce(t *testing.T) {
 			t.Fatalf("990001 names %v", r.Data["ptxid"])
 		}
 		if r.Top["status"] != "unknown" {
+			t.Logf("after the restart the terminal says %s was %v (%s)", "term-3", r.Top["status"], r.ResultCode)
 			break
 		}
 		if time.Now().After(deadline) {
