@@ -21,18 +21,27 @@ const killLoops = 60
 // termd is SIGKILLed again and again a few milliseconds before, during or
 // after it reverses an approval nobody confirmed, on the same dataDir.
 // Whatever the moment, once everything is settled the journal and the
-// terminal's books must agree on every transaction.
+// terminal's books must agree on every transaction. Here the terminal is
+// the in-process emulator, so it dies with termd, as when the PC and the
+// terminal lose power together.
 func TestKillLoopAroundTheAutomaticReversal(t *testing.T) {
-	const confirm = 100 * time.Millisecond
 	dir := t.TempDir()
-	flags := append(fast[:len(fast):len(fast)], fmt.Sprintf("--timeouts.confirm=%v", confirm))
+	killLoop(t, dir, booksIn(dir), fast)
+}
+
+const killConfirm = 100 * time.Millisecond
+
+// killLoop runs the loop on dataDir dir with the flags given, and compares
+// the journal with the books at the end.
+func killLoop(t *testing.T, dir, books string, flags []string) {
+	flags = append(flags[:len(flags):len(flags)], fmt.Sprintf("--timeouts.confirm=%v", killConfirm))
 	began := time.Now()
 	var when [3]int // killed before the reversal began, during it, after it
 	for i := range killLoops {
 		d := startDaemon(t, dir, flags...)
 		p := d.client("tcp")
 		payAdmitted(p, fmt.Sprintf("kl-%03d", i), 1000)
-		aimKill(d, i, confirm)
+		aimKill(d, i, killConfirm)
 		d.kill()
 		when[killedWhen(d.logText())]++
 	}
@@ -40,7 +49,7 @@ func TestKillLoopAroundTheAutomaticReversal(t *testing.T) {
 	t.Logf("killed before the reversal began %d times, while it ran %d, after it was journaled %d", when[0], when[1], when[2])
 
 	rounds := settleAll(t, dir, flags)
-	disagree := compareBooks(t, dir)
+	disagree := compareBooks(t, dir, books)
 	t.Logf("kill loop: %d iterations in %v (settled after %d restart(s)); journal/books disagreements: %d",
 		killLoops, loop.Round(time.Millisecond), rounds, len(disagree))
 	for _, s := range disagree {
@@ -138,12 +147,12 @@ func openJournal(t *testing.T, dir string) *store.Store {
 // terminal's books disagree. A transaction the journal holds as failed may
 // be missing from the books (it never reached the terminal); nothing the
 // books hold may be missing from the journal.
-func compareBooks(t *testing.T, dir string) []string {
+func compareBooks(t *testing.T, dir, booksFile string) []string {
 	t.Helper()
 	s := openJournal(t, dir)
 	recs := s.Recent(1 << 20)
 	s.Close()
-	books := bookStatus(t, booksIn(dir))
+	books := bookStatus(t, booksFile)
 	var out []string
 	seen := map[string]bool{}
 	for _, r := range recs {
