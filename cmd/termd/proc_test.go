@@ -93,10 +93,7 @@ func startProc(t *testing.T, args []string) *proc {
 	t.Helper()
 	d := &proc{t: t, waited: make(chan error, 1)}
 	d.cond = sync.NewCond(&d.mu)
-	d.cmd = exec.Command(binary, args...)
-	// The race detector sleeps a second before a clean exit; the time a
-	// stop takes is measured here, not its report.
-	d.cmd.Env = append(os.Environ(), "GORACE="+strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
+	d.cmd = termdCommand(args...)
 	stderr, err := d.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -331,10 +328,18 @@ func (p *pos) waitPhase(ptxid, phase string) {
 	p.t.Fatalf("transaction %s never reached %s", ptxid, phase)
 }
 
+// termdCommand is the built termd with args. The race detector sleeps a
+// second before every clean exit; the tests measure a stop's own time.
+func termdCommand(args ...string) *exec.Cmd {
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), "GORACE="+strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
+	return cmd
+}
+
 // runBinary runs termd to completion (for start-up failures) and returns
 // what it printed.
 func runBinary(args ...string) (string, error) {
-	cmd := exec.Command(binary, args...)
+	cmd := termdCommand(args...)
 	done := make(chan struct{})
 	var out []byte
 	var err error
