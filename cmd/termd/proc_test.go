@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -91,7 +93,7 @@ func startProc(t *testing.T, args []string) *proc {
 	t.Helper()
 	d := &proc{t: t, waited: make(chan error, 1)}
 	d.cond = sync.NewCond(&d.mu)
-	d.cmd = exec.Command(binary, args...)
+	d.cmd = termdCommand(args...)
 	stderr, err := d.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -187,6 +189,29 @@ func (d *proc) stop() {
 	}
 }
 
+// signal sends sig and returns at once: the test drives the shutdown that
+// follows step by step (see waitExit).
+func (d *proc) signal(sig os.Signal) {
+	d.t.Helper()
+	if err := d.cmd.Process.Signal(sig); err != nil {
+		d.t.Fatalf("signal %v: %v", sig, err)
+	}
+}
+
+// waitExit waits at most within for the process to end by itself and
+// returns how it ended.
+func (d *proc) waitExit(within time.Duration) error {
+	d.t.Helper()
+	select {
+	case err := <-d.waited:
+		d.waited <- err
+		return err
+	case <-time.After(within):
+		d.t.Fatalf("%s still running %v after it was told to stop", d.cmd.Args[1], within)
+		return nil
+	}
+}
+
 // kill sends SIGKILL, as a crash or a pulled plug does.
 func (d *proc) kill() {
 	d.cmd.Process.Kill()
@@ -273,6 +298,20 @@ func (p *pos) expect(code protocol.Code, result string) reply {
 	return r
 }
 
+// none fails if a frame arrives within d: nothing more may be said. A
+// timed-out read can leave the connection unusable, so call it last.
+func (p *pos) none(d time.Duration) {
+	p.t.Helper()
+	f, err := p.c.Receive(time.Now().Add(d))
+	var ne net.Error
+	switch {
+	case err == nil:
+		p.t.Fatalf("unexpected frame %s %s", f.Code, f.Body)
+	case !errors.As(err, &ne) || !ne.Timeout():
+		p.t.Fatalf("waiting for silence: %v", err)
+	}
+}
+
 func (p *pos) call(code protocol.Code, body string) reply {
 	p.t.Helper()
 	p.send(code, body)
@@ -292,10 +331,18 @@ func (p *pos) waitPhase(ptxid, phase string) {
 	p.t.Fatalf("transaction %s never reached %s", ptxid, phase)
 }
 
+// termdCommand is the built termd with args. The race detector sleeps a
+// second before every clean exit; the tests measure a stop's own time.
+func termdCommand(args ...string) *exec.Cmd {
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), "GORACE="+strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
+	return cmd
+}
+
 // runBinary runs termd to completion (for start-up failures) and returns
 // what it printed.
 func runBinary(args ...string) (string, error) {
-	cmd := exec.Command(binary, args...)
+	cmd := termdCommand(args...)
 	done := make(chan struct{})
 	var out []byte
 	var err error
