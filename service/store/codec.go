@@ -37,7 +37,6 @@ func appendRecord(b []byte, r *Record) []byte {
 	return b
 }
 
-
 // decode reads a record. Start-up decodes every version in the journal,
 // so it allocates three times per record, not once per field: the string
 // fields share one string, Request and Final one byte slice.
