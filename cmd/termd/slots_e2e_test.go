@@ -77,3 +77,21 @@ func TestE2EShortTokenStopsStartUp(t *testing.T) {
 		t.Fatalf("termd run with a 12-character token: %v\n%s", err, out)
 	}
 }
+
+// TestE2EThePaymentsConnectionIsNeverEvicted: with every slot taken, a
+// newcomer closes the idlest connection that owns nothing, never the one
+// whose payment runs, even when that one is the idlest.
+func TestE2EThePaymentsConnectionIsNeverEvicted(t *testing.T) {
+	d := startDaemon(t, "", append(fast, "--listen.maxClients=3", "--timeouts.read=3s")...)
+	owner := d.client("tcp")
+	owner.send(credit, pay("held-1", 1009)) // 09: no card comes; the read window ends it
+	owner.waitPhase("held-1", "READING")
+	a, b := d.client("tcp"), d.client("tcp")
+	a.call(protocol.CodeLastTransaction, "") // both busier than the owner
+	b.call(protocol.CodeLastTransaction, "")
+	c := d.client("tcp") // the fourth: someone must go
+	c.call(protocol.CodeLastTransaction, "")
+	if r := owner.expect(credit, protocol.ResultFailed); r.Data["ptxid"] != "held-1" {
+		t.Fatalf("the owner's final: %v", r.Data)
+	}
+}
