@@ -1,6 +1,8 @@
 package panel
 
 import (
+	"go.uber.org/zap"
+
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -89,7 +91,7 @@ func (p *Panel) advanceClock(w http.ResponseWriter, r *http.Request) {
 		p.clock.Advance(d)
 		moved = d
 	}
-	p.log.Debug("panel: clock advanced: " + moved.String())
+	p.log.Debug("clock advanced", zap.Duration("by", moved))
 	st := p.clockState()
 	st.Advanced = moved.String()
 	writeJSON(w, http.StatusOK, st)
