@@ -1,14 +1,14 @@
 package panel
 
 import (
-	"go.uber.org/zap"
-
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"time"
+
+	"go.uber.org/zap"
 )
 
 // The virtual clock's part of the API, present when the daemon runs with
