@@ -3,9 +3,9 @@ package pos
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/netip"
-	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -38,13 +38,7 @@ type Client struct {
 	ctx     context.Context
 	cancel  context.CancelFunc // ends ctx when the connection ends
 
-	out        chan []byte   // encoded frames for the writer; never closed
-	done       chan struct{} // closed once: the connection is ending
-	stopOnce   sync.Once
-	closeCode  int           // WebSocket close code the writer sends last; written before done closes
-	closeText  string        // its reason text
-	closeAfter time.Duration // if set, the link is closed this long after the writer finished; written before done closes
-	writerDone chan struct{}
+	out outbox // the write side: queue, who writes, how the link ends
 }
 
 // link is the transport under a Client: the writer goroutine writes, the
@@ -65,16 +59,14 @@ var (
 
 func newClient(s *Server, transport, remote string, charset protocol.Charset) *Client {
 	c := &Client{
-		ID:         s.nextID.Add(1),
-		Transport:  transport,
-		Remote:     remote,
-		peer:       access.PeerAddr(remote),
-		charset:    charset,
-		srv:        s,
-		out:        make(chan []byte, s.cfg.QueueLen),
-		done:       make(chan struct{}),
-		writerDone: make(chan struct{}),
+		ID:        s.nextID.Add(1),
+		Transport: transport,
+		Remote:    remote,
+		peer:      access.PeerAddr(remote),
+		charset:   charset,
+		srv:       s,
 	}
+	c.out.drained = make(chan struct{})
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.name = fmt.Sprintf("%s#%d %s", transport, c.ID, remote)
 	c.log = s.log.With(zap.String("client", c.name))
@@ -88,38 +80,42 @@ func (c *Client) String() string { return c.name }
 // encoded to the client's charset here. When the queue is full the client is
 // not reading fast enough: it is disconnected and ErrSlowClient returned, so
 // the engine is never held up by one client.
+//
+// Sends made while the client's reader is inside Handler.Frame are written
+// by that reader as soon as Frame returns, so a query's answer goes out
+// without waking another goroutine; any other Send starts a writer
+// goroutine when none is running. Either way frames leave in Send order.
 func (c *Client) Send(f protocol.Frame) error {
-	b, err := c.encode(f)
+	buf := getBuffer()
+	b, err := c.encode(*buf, f)
 	if err != nil {
+		putBuffer(buf)
 		return fmt.Errorf("pos: send %s to %s: %w", f.Code, c, err)
 	}
-	select {
-	case <-c.done:
-		return fmt.Errorf("pos: send %s to %s: %w", f.Code, c, ErrClientClosed)
-	default:
-	}
-	select {
-	case c.out <- b:
-		c.used()
-		c.logFrame(logOut, f.Code, len(b), f.Body)
-		return nil
-	default:
-		c.log.Warn("disconnecting slow client", zap.Int("queue", cap(c.out)))
+	*buf = b
+	switch err := c.enqueue(buf); {
+	case errors.Is(err, ErrSlowClient):
+		c.log.Warn("disconnecting slow client", zap.Int("queue", c.srv.cfg.QueueLen))
 		c.kill()
-		return fmt.Errorf("pos: send %s to %s: %w", f.Code, c, ErrSlowClient)
+		return fmt.Errorf("pos: send %s to %s: %w", f.Code, c, err)
+	case err != nil:
+		return fmt.Errorf("pos: send %s to %s: %w", f.Code, c, err)
 	}
+	c.used()
+	c.logFrame(logOut, f.Code, len(b), f.Body)
+	return nil
 }
 
-// encode turns f into wire bytes in the client's charset. A character EUC-KR
-// cannot carry becomes '?' rather than losing the whole answer: a final
-// answer must reach the POS.
-func (c *Client) encode(f protocol.Frame) ([]byte, error) {
+// encode appends f to dst as wire bytes in the client's charset. A
+// character EUC-KR cannot carry becomes '?' rather than losing the whole
+// answer: a final answer must reach the POS.
+func (c *Client) encode(dst []byte, f protocol.Frame) ([]byte, error) {
 	body, err := c.charset.Encode(f.Body)
 	if err != nil {
 		body = lossyEUCKR(f.Body)
 		c.log.Warn("body has characters EUC-KR cannot carry; sent as '?'", zap.String("code", string(f.Code)))
 	}
-	return protocol.AppendFrame(nil, f.Code, body)
+	return protocol.AppendFrame(dst[:0], f.Code, body)
 }
 
 // lossyEUCKR encodes rune by rune, writing '?' for what EUC-KR lacks. (x/text's
@@ -162,11 +158,10 @@ func (c *Client) stop(code int, text string) { c.end(code, text, 0) }
 // end is stop, and then, if closeAfter is set, closes the link that long
 // after the last write even if the peer never closes its side.
 func (c *Client) end(code int, text string, closeAfter time.Duration) {
-	c.stopOnce.Do(func() {
-		c.closeCode, c.closeText, c.closeAfter = code, text, closeAfter
+	if c.out.close(code, text, closeAfter) {
 		c.cancel()
-		close(c.done)
-	})
+		c.startWriter()
+	}
 }
 
 // evict closes an idle client to make room for a new one: it is told why
@@ -185,49 +180,6 @@ func (c *Client) used() { c.lastUse.Store(c.srv.activity.Add(1)) }
 func (c *Client) kill() {
 	c.stop(0, "")
 	c.link.close()
-}
-
-// writeLoop is the client's only writer. It stops when done is closed, after
-// flushing the queue, or on the first failed write.
-func (c *Client) writeLoop() {
-	defer close(c.writerDone)
-	for {
-		select {
-		case b := <-c.out:
-			if !c.write(b) {
-				return
-			}
-		case <-c.done:
-			c.flush()
-			if c.closeAfter > 0 {
-				time.AfterFunc(c.closeAfter, c.link.close)
-			}
-			return
-		}
-	}
-}
-
-func (c *Client) flush() {
-	for {
-		select {
-		case b := <-c.out:
-			if !c.write(b) {
-				return
-			}
-		default:
-			c.link.finish(c.closeCode, c.closeText)
-			return
-		}
-	}
-}
-
-func (c *Client) write(b []byte) bool {
-	if err := c.link.write(b); err != nil {
-		c.log.Debug("write failed, disconnecting", zap.Error(err))
-		c.kill()
-		return false
-	}
-	return true
 }
 
 // deliver passes one intact frame on: 000001 is answered here, a client that
@@ -252,7 +204,11 @@ func (c *Client) deliver(f protocol.Frame) error {
 		c.answer(protocol.CodeAuth, protocol.ResultInvalid, msgAuthFirst)
 		return errUnauthenticated
 	}
+	c.out.enterFrame()
 	c.srv.h.Frame(c, f)
+	if c.out.leaveFrame() {
+		c.drain() // the answers Frame sent, on this goroutine
+	}
 	return nil
 }
 

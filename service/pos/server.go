@@ -190,7 +190,7 @@ func (s *Server) shutdown() {
 		c.stop(websocket.CloseGoingAway, "termd shutting down")
 	}
 	for _, c := range clients {
-		<-c.writerDone // each write is bounded by writeWait
+		c.waitWritten()
 		c.link.close()
 	}
 }
@@ -284,11 +284,10 @@ func (s *Server) register(c *Client) bool {
 // run serves a registered client on the calling goroutine, which becomes its
 // reader, until the connection ends; then it tells the Handler.
 func (s *Server) run(c *Client, read func()) {
-	go c.writeLoop() // waited for below
 	c.log.Info("client connected")
 	read()
 	c.stop(0, "")
-	<-c.writerDone
+	c.waitWritten()
 	c.link.close()
 	s.h.Closed(c)
 	c.log.Info("client disconnected")

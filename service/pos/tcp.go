@@ -80,7 +80,7 @@ func (s *Server) rejectTCP(ctx context.Context, conn net.Conn) {
 
 // readTCP is the reader goroutine of a TCP client.
 func (s *Server) readTCP(c *Client, conn net.Conn) {
-	r := &tcpReader{conn: conn, buf: make([]byte, protocol.MaxFrame), timeout: s.cfg.FrameTimeout}
+	r := &tcpReader{conn: conn, timeout: s.cfg.FrameTimeout}
 	for {
 		f, err := r.next()
 		var he *protocol.HeaderError
@@ -120,7 +120,7 @@ func linger(conn net.Conn) {
 // has arrived, the whole frame must follow within timeout.
 type tcpReader struct {
 	conn       net.Conn
-	buf        []byte // unconsumed bytes are buf[start:end]; MaxFrame always holds a frame
+	buf        []byte // unconsumed bytes are buf[start:end]; grows to MaxFrame for a big frame
 	start, end int
 	timeout    time.Duration
 	frameStart time.Time // arrival of the pending frame's first byte; zero when none
@@ -152,10 +152,7 @@ func (r *tcpReader) next() (protocol.Frame, error) {
 }
 
 func (r *tcpReader) fill() error {
-	if r.start > 0 {
-		r.end = copy(r.buf, r.buf[r.start:r.end])
-		r.start = 0
-	}
+	r.makeRoom()
 	deadline := time.Time{}
 	if r.end > 0 {
 		deadline = r.frameStart.Add(r.timeout)
@@ -181,6 +178,37 @@ func (r *tcpReader) fill() error {
 		return io.ErrNoProgress
 	}
 	return err
+}
+
+// Reader buffer sizes. An idle POS connection waits in Read all day, so the
+// buffer it waits with is memory per connection: small unless a frame
+// needs more. Requests are tens of bytes; only print jobs come near MaxFrame.
+const (
+	readBufSmall = 512
+	readBufGrow  = 4096
+)
+
+// makeRoom readies buf for the next Read: unconsumed bytes moved to the
+// front; a buffer grown for a big frame given back once it is consumed; a
+// full buffer grown (a frame longer than it is arriving). Split has
+// already refused headers claiming more than MaxFrame.
+func (r *tcpReader) makeRoom() {
+	if r.start == r.end {
+		r.start, r.end = 0, 0
+		if cap(r.buf) != readBufSmall {
+			r.buf = make([]byte, readBufSmall)
+		}
+		return
+	}
+	if r.start > 0 {
+		r.end = copy(r.buf, r.buf[r.start:r.end])
+		r.start = 0
+	}
+	if r.end == len(r.buf) {
+		grown := make([]byte, min(max(2*len(r.buf), readBufGrow), protocol.MaxFrame))
+		r.end = copy(grown, r.buf[:r.end])
+		r.buf = grown
+	}
 }
 
 func isTimeout(err error) bool {
