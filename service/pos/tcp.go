@@ -83,21 +83,15 @@ func (s *Server) readTCP(c *Client, conn net.Conn) {
 	r := &tcpReader{conn: conn, timeout: s.cfg.FrameTimeout}
 	for {
 		f, err := r.next()
-		var he *protocol.HeaderError
-		switch {
-		case err == nil:
-			if c.deliver(f) != nil {
-				c.stop(0, "")
-				linger(conn)
-				return
+		if err == nil {
+			if c.deliver(f) == nil {
+				continue
 			}
-			continue
-		case errors.As(err, &he):
-			c.frameError(protocol.ResultInvalid, msgHeader)
-		case errors.Is(err, errFrameTimeout):
-			c.frameError(protocol.ResultInvalid, msgFrameLate)
-		default:
-			c.log.Debug("read ended", zap.Error(err))
+			c.stop(0, "")
+			linger(conn)
+			return
+		}
+		if !c.readFailed(err) {
 			return
 		}
 		c.log.Info("closing: framing lost", zap.Error(err))
@@ -105,6 +99,23 @@ func (s *Server) readTCP(c *Client, conn net.Conn) {
 		linger(conn)
 		return
 	}
+}
+
+// readFailed answers a broken or late frame and reports true; for any
+// other read error (the peer left) it reports false. Kept apart from the
+// loop so the error target below escapes only when a read fails.
+func (c *Client) readFailed(err error) bool {
+	var he *protocol.HeaderError
+	switch {
+	case errors.As(err, &he):
+		c.frameError(protocol.ResultInvalid, msgHeader)
+	case errors.Is(err, errFrameTimeout):
+		c.frameError(protocol.ResultInvalid, msgFrameLate)
+	default:
+		c.log.Debug("read ended", zap.Error(err))
+		return false
+	}
+	return true
 }
 
 // linger discards what the peer still sends, until it closes or lingerWait

@@ -93,30 +93,68 @@ func (s *Server) readWS(c *Client, conn *websocket.Conn) {
 			return
 		}
 		conn.SetReadDeadline(time.Now().Add(s.cfg.FrameTimeout))
-		msg, err := io.ReadAll(io.LimitReader(r, protocol.MaxFrame+1))
+		buf := getBuffer()
+		msg, err := readMessage(r, *buf)
+		*buf = msg
+		if !s.handleWS(c, conn, msg, err) {
+			putBuffer(buf)
+			return
+		}
+		putBuffer(buf)
+	}
+}
+
+// handleWS handles one message read by readWS (err: how reading it ended)
+// and reports whether the connection goes on. The body handed to the
+// Handler is a copy: msg is a pooled buffer.
+func (s *Server) handleWS(c *Client, conn *websocket.Conn, msg []byte, err error) bool {
+	switch {
+	case err != nil && isTimeout(err):
+		c.frameError(protocol.ResultInvalid, msgFrameLate)
+		c.stop(websocket.ClosePolicyViolation, "frame timeout")
+		return false // the connection is unusable after a read timeout
+	case err != nil:
+		c.log.Debug("read ended", zap.Error(err))
+		return false
+	case len(msg) > protocol.MaxFrame:
+		c.frameError(protocol.ResultInvalid, msgTooLong)
+		c.stop(websocket.CloseMessageTooBig, "message too big")
+		lingerWS(conn)
+		return false
+	}
+	f, err := protocol.Parse(msg)
+	if err != nil {
+		c.frameError(protocol.ResultInvalid, msgHeader)
+		return true
+	}
+	if len(f.Body) > 0 {
+		f.Body = append([]byte(nil), f.Body...)
+	}
+	if c.deliver(f) != nil {
+		c.stop(websocket.ClosePolicyViolation, "authentication failed")
+		lingerWS(conn)
+		return false
+	}
+	return true
+}
+
+// readMessage reads one message into buf, at most MaxFrame+1 bytes (one
+// more than allowed, so an oversized message is told from a full one).
+func readMessage(r io.Reader, buf []byte) ([]byte, error) {
+	buf = buf[:0]
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):min(cap(buf), protocol.MaxFrame+1)])
+		buf = buf[:len(buf)+n]
 		switch {
-		case isTimeout(err):
-			c.frameError(protocol.ResultInvalid, msgFrameLate)
-			c.stop(websocket.ClosePolicyViolation, "frame timeout")
-			return // the connection is unusable after a read timeout
+		case errors.Is(err, io.EOF):
+			return buf, nil
 		case err != nil:
-			c.log.Debug("read ended", zap.Error(err))
-			return
-		case len(msg) > protocol.MaxFrame:
-			c.frameError(protocol.ResultInvalid, msgTooLong)
-			c.stop(websocket.CloseMessageTooBig, "message too big")
-			lingerWS(conn)
-			return
-		}
-		f, err := protocol.Parse(msg)
-		if err != nil {
-			c.frameError(protocol.ResultInvalid, msgHeader)
-			continue
-		}
-		if c.deliver(f) != nil {
-			c.stop(websocket.ClosePolicyViolation, "authentication failed")
-			lingerWS(conn)
-			return
+			return buf, err
+		case len(buf) > protocol.MaxFrame:
+			return buf, nil
 		}
 	}
 }
