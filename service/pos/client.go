@@ -69,9 +69,12 @@ func newClient(s *Server, transport, remote string, charset protocol.Charset) *C
 	c.out.drained = make(chan struct{})
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.name = fmt.Sprintf("%s#%d %s", transport, c.ID, remote)
-	c.log = s.log.With(zap.String("client", c.name))
+	c.log = s.log // not With: a derived logger holds encoder buffers, ~2 KB a connection
 	return c
 }
+
+// field names the client in a log line.
+func (c *Client) field() zap.Field { return zap.String("client", c.name) }
 
 // String names the client for logs: "tcp#3 127.0.0.1:51234".
 func (c *Client) String() string { return c.name }
@@ -95,7 +98,7 @@ func (c *Client) Send(f protocol.Frame) error {
 	*buf = b
 	switch err := c.enqueue(buf); {
 	case errors.Is(err, ErrSlowClient):
-		c.log.Warn("disconnecting slow client", zap.Int("queue", c.srv.cfg.QueueLen))
+		c.log.Warn("disconnecting slow client", c.field(), zap.Int("queue", c.srv.cfg.QueueLen))
 		c.kill()
 		return fmt.Errorf("pos: send %s to %s: %w", f.Code, c, err)
 	case err != nil:
@@ -113,7 +116,7 @@ func (c *Client) encode(dst []byte, f protocol.Frame) ([]byte, error) {
 	body, err := c.charset.Encode(f.Body)
 	if err != nil {
 		body = lossyEUCKR(f.Body)
-		c.log.Warn("body has characters EUC-KR cannot carry; sent as '?'", zap.String("code", string(f.Code)))
+		c.log.Warn("body has characters EUC-KR cannot carry; sent as '?'", c.field(), zap.String("code", string(f.Code)))
 	}
 	return protocol.AppendFrame(dst[:0], f.Code, body)
 }
@@ -137,11 +140,11 @@ func lossyEUCKR(body []byte) []byte {
 func (c *Client) answer(code protocol.Code, result, msg string) {
 	body, err := json.Marshal(protocol.Response{ResultCode: result, ResultMessage: msg})
 	if err != nil { // cannot happen for two strings
-		c.log.Error("encode answer", zap.Error(err))
+		c.log.Error("encode answer", c.field(), zap.Error(err))
 		return
 	}
 	if err := c.Send(protocol.Frame{Code: code, Body: body}); err != nil {
-		c.log.Debug("answer not sent", zap.Error(err))
+		c.log.Debug("answer not sent", c.field(), zap.Error(err))
 	}
 }
 
@@ -168,7 +171,7 @@ func (c *Client) end(code int, text string, closeAfter time.Duration) {
 // (000000 9001) and its connection is closed even if the peer, a POS that
 // forgot it, never reads again.
 func (c *Client) evict() {
-	c.log.Info("closing the connection idle longest to make room for a new one")
+	c.log.Info("closing the connection idle longest to make room for a new one", c.field())
 	c.answer(protocol.CodeFrameError, protocol.ResultBusy, msgTooMany)
 	c.end(websocket.ClosePolicyViolation, "too many connections", lingerWait)
 }
@@ -234,7 +237,7 @@ func (c *Client) authenticate(f protocol.Frame) error {
 // delay before the caller answers it.
 func (c *Client) failedAuth() {
 	d := c.srv.policy.Failed(c.ctx, c.peer)
-	c.log.Warn("authentication failed", zap.Duration("delayed", d))
+	c.log.Warn("authentication failed", c.field(), zap.Duration("delayed", d))
 }
 
 const (
@@ -254,5 +257,5 @@ func (c *Client) logFrame(msg string, code protocol.Code, n int, body []byte) {
 	if code == protocol.CodeAuth && msg == logIn {
 		shown = "(token withheld)"
 	}
-	ce.Write(zap.String("code", string(code)), zap.Int("len", n), zap.String("body", shown))
+	ce.Write(c.field(), zap.String("code", string(code)), zap.Int("len", n), zap.String("body", shown))
 }

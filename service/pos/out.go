@@ -154,7 +154,7 @@ func (c *Client) writeBatch(batch []*[]byte, failed bool) bool {
 	for i, b := range batch {
 		if !failed {
 			if err := c.link.write(*b); err != nil {
-				c.log.Debug("write failed, disconnecting", zap.Error(err))
+				c.log.Debug("write failed, disconnecting", c.field(), zap.Error(err))
 				c.kill()
 				failed = true
 			}

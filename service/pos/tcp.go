@@ -78,32 +78,39 @@ func (s *Server) rejectTCP(ctx context.Context, conn net.Conn) {
 	conn.Close()
 }
 
-// readTCP is the reader goroutine of a TCP client.
+// readTCP is the reader goroutine of a TCP client. Its frame is on the
+// stack of every idle client: see Server.run before adding to it.
 func (s *Server) readTCP(c *Client, conn net.Conn) {
 	r := &tcpReader{conn: conn, timeout: s.cfg.FrameTimeout}
 	for {
 		f, err := r.next()
 		if err == nil {
-			if c.deliver(f) == nil {
-				continue
-			}
-			c.stop(0, "")
-			linger(conn)
+			err = c.deliver(f)
+		} else if !c.readFailed(err) {
 			return
 		}
-		if !c.readFailed(err) {
+		if err != nil {
+			c.closeTCP(conn, err)
 			return
 		}
-		c.log.Info("closing: framing lost", zap.Error(err))
-		c.stop(0, "")
-		linger(conn)
-		return
 	}
+}
+
+// closeTCP ends a client whose framing is lost or who failed to
+// authenticate, once the peer had time to read our last answer.
+//
+//go:noinline // keeps its frame off the idle stack, see Server.run
+func (c *Client) closeTCP(conn net.Conn, why error) {
+	c.log.Info("closing the connection", c.field(), zap.Error(why))
+	c.stop(0, "")
+	linger(conn)
 }
 
 // readFailed answers a broken or late frame and reports true; for any
 // other read error (the peer left) it reports false. Kept apart from the
 // loop so the error target below escapes only when a read fails.
+//
+//go:noinline // keeps its frame off the idle stack, see Server.run
 func (c *Client) readFailed(err error) bool {
 	var he *protocol.HeaderError
 	switch {
@@ -112,7 +119,7 @@ func (c *Client) readFailed(err error) bool {
 	case errors.Is(err, errFrameTimeout):
 		c.frameError(protocol.ResultInvalid, msgFrameLate)
 	default:
-		c.log.Debug("read ended", zap.Error(err))
+		c.log.Debug("read ended", c.field(), zap.Error(err))
 		return false
 	}
 	return true

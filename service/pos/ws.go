@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -23,6 +24,10 @@ func (s *Server) initWS() {
 		// The Origin allow-list is applied before Upgrade (see admitWS),
 		// where a refusal can be logged and answered 403.
 		CheckOrigin: func(*http.Request) bool { return true },
+		// A POS connection is idle nearly all day and writes a few answers
+		// a minute: a write buffer taken from a pool for each message, not
+		// one held by every connection (4 KB each).
+		WriteBufferPool: &sync.Pool{},
 	}
 	// Plain HTTP requests and handshakes in progress have the frame
 	// deadline and a share of connections beyond the client slots; an
@@ -43,27 +48,47 @@ func (s *Server) serveWS() error {
 }
 
 // serveHTTP admits a WebSocket client: path, Origin, token, client limit,
-// then the upgrade; the request's goroutine becomes the client's reader.
-// Nothing here logs the URL, whose query may hold the token.
+// then the upgrade. Nothing here logs the URL, whose query may hold the
+// token.
+//
+// The client's reader is a goroutine of its own (counted in conns by
+// reserve, like a TCP client's) and the request's goroutine returns: net/http
+// then lets go of what it keeps while a handler runs — a 4 KB write buffer
+// and a deep stack — which an idle connection would otherwise hold all day.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	c, conn := s.admitWS(w, r)
+	if c == nil {
+		return
+	}
+	go func() {
+		defer s.release(c)
+		s.run(c, func() { s.readWS(c, conn) })
+	}()
+}
+
+// admitWS does serveHTTP's checks and the upgrade, and returns the
+// registered client, or nil when the request was answered otherwise.
+//
+//go:noinline // keeps its frame off the idle stack, see Server.run
+func (s *Server) admitWS(w http.ResponseWriter, r *http.Request) (*Client, *websocket.Conn) {
 	if r.URL.Path != WSPath {
 		http.NotFound(w, r)
-		return
+		return nil, nil
 	}
 	if status, why := s.policy.Admit(access.PeerAddr(r.RemoteAddr), r); status != 0 {
 		s.policy.Refused(w, r, status, why, s.log)
-		return
+		return nil, nil
 	}
 	if err := s.reserve(); err != nil {
 		s.log.Warn("refusing websocket client", zap.String("remote", r.RemoteAddr), zap.Error(err))
 		http.Error(w, http.StatusText(http.StatusServiceUnavailable), http.StatusServiceUnavailable)
-		return
+		return nil, nil
 	}
 	conn, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil { // Upgrade has answered the client
 		s.log.Debug("websocket upgrade failed", zap.String("remote", r.RemoteAddr), zap.Error(err))
 		s.release(nil)
-		return
+		return nil, nil
 	}
 	c := newClient(s, "ws", r.RemoteAddr, protocol.UTF8)
 	c.link = wsLink{conn}
@@ -71,10 +96,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if !s.register(c) {
 		conn.Close()
 		s.release(nil)
-		return
+		return nil, nil
 	}
-	defer s.release(c)
-	s.run(c, func() { s.readWS(c, conn) })
+	return c, conn
 }
 
 // readWS is the reader goroutine of a WebSocket client: one frame per
@@ -88,19 +112,32 @@ func (s *Server) readWS(c *Client, conn *websocket.Conn) {
 	for {
 		conn.SetReadDeadline(time.Time{}) // idle clients are kept
 		_, r, err := conn.NextReader()
-		if err != nil {
-			c.log.Debug("read ended", zap.Error(err))
+		if err != nil || !s.readMessageWS(c, conn, r) {
+			c.readEnded(err)
 			return
 		}
-		conn.SetReadDeadline(time.Now().Add(s.cfg.FrameTimeout))
-		buf := getBuffer()
-		msg, err := readMessage(r, *buf)
-		*buf = msg
-		if !s.handleWS(c, conn, msg, err) {
-			putBuffer(buf)
-			return
-		}
-		putBuffer(buf)
+	}
+}
+
+// readMessageWS reads the message r into a pooled buffer and handles it;
+// false means the connection ends.
+//
+//go:noinline // keeps its frame off the idle stack, see Server.run
+func (s *Server) readMessageWS(c *Client, conn *websocket.Conn, r io.Reader) bool {
+	conn.SetReadDeadline(time.Now().Add(s.cfg.FrameTimeout))
+	buf := getBuffer()
+	defer putBuffer(buf)
+	msg, err := readMessage(r, *buf)
+	*buf = msg
+	return s.handleWS(c, conn, msg, err)
+}
+
+// readEnded logs why a reader stopped (err nil: it said already).
+//
+//go:noinline // keeps its frame off the idle stack, see Server.run
+func (c *Client) readEnded(err error) {
+	if err != nil {
+		c.log.Debug("read ended", c.field(), zap.Error(err))
 	}
 }
 
@@ -114,7 +151,7 @@ func (s *Server) handleWS(c *Client, conn *websocket.Conn, msg []byte, err error
 		c.stop(websocket.ClosePolicyViolation, "frame timeout")
 		return false // the connection is unusable after a read timeout
 	case err != nil:
-		c.log.Debug("read ended", zap.Error(err))
+		c.readEnded(err)
 		return false
 	case len(msg) > protocol.MaxFrame:
 		c.frameError(protocol.ResultInvalid, msgTooLong)
