@@ -91,22 +91,30 @@ func (c *Client) String() string { return c.name }
 func (c *Client) Send(f protocol.Frame) error {
 	buf := getBuffer()
 	b, err := c.encode(*buf, f)
-	if err != nil {
+	if err == nil {
+		*buf = b
+		err = c.enqueue(buf)
+	} else {
 		putBuffer(buf)
-		return fmt.Errorf("pos: send %s to %s: %w", f.Code, c, err)
 	}
-	*buf = b
-	switch err := c.enqueue(buf); {
-	case errors.Is(err, ErrSlowClient):
-		c.log.Warn("disconnecting slow client", c.field(), zap.Int("queue", c.srv.cfg.QueueLen))
-		c.kill()
-		return fmt.Errorf("pos: send %s to %s: %w", f.Code, c, err)
-	case err != nil:
-		return fmt.Errorf("pos: send %s to %s: %w", f.Code, c, err)
+	if err != nil {
+		return c.notSent(f.Code, err)
 	}
 	c.used()
 	c.logFrame(logOut, f.Code, len(b), f.Body)
 	return nil
+}
+
+// notSent is Send's way out when the frame was not queued: a full queue
+// disconnects the client.
+//
+//go:noinline // keeps its frame off the reader's stack, see Server.ended
+func (c *Client) notSent(code protocol.Code, err error) error {
+	if errors.Is(err, ErrSlowClient) {
+		c.log.Warn("disconnecting slow client", c.field(), zap.Int("queue", c.srv.cfg.QueueLen))
+		c.kill()
+	}
+	return fmt.Errorf("pos: send %s to %s: %w", code, c, err)
 }
 
 // encode appends f to dst as wire bytes in the client's charset. A
@@ -115,10 +123,17 @@ func (c *Client) Send(f protocol.Frame) error {
 func (c *Client) encode(dst []byte, f protocol.Frame) ([]byte, error) {
 	body, err := c.charset.Encode(f.Body)
 	if err != nil {
-		body = lossyEUCKR(f.Body)
-		c.log.Warn("body has characters EUC-KR cannot carry; sent as '?'", c.field(), zap.String("code", string(f.Code)))
+		body = c.lossy(f)
 	}
 	return protocol.AppendFrame(dst[:0], f.Code, body)
+}
+
+// lossy is encode's way for a body EUC-KR cannot carry whole.
+//
+//go:noinline // keeps its frame off the reader's stack, see Server.ended
+func (c *Client) lossy(f protocol.Frame) []byte {
+	c.log.Warn("body has characters EUC-KR cannot carry; sent as '?'", c.field(), zap.String("code", string(f.Code)))
+	return lossyEUCKR(f.Body)
 }
 
 // lossyEUCKR encodes rune by rune, writing '?' for what EUC-KR lacks. (x/text's
@@ -249,6 +264,15 @@ const (
 // numbers and a cash receipt's approvalNumber are masked (protocol.MaskBody);
 // an incoming 000001 holds the token and its body is never logged.
 func (c *Client) logFrame(msg string, code protocol.Code, n int, body []byte) {
+	if c.log.Core().Enabled(zap.DebugLevel) {
+		c.logFrameNow(msg, code, n, body)
+	}
+}
+
+// logFrameNow is logFrame when debug lines are on.
+//
+//go:noinline // keeps its frame off the reader's stack, see Server.ended
+func (c *Client) logFrameNow(msg string, code protocol.Code, n int, body []byte) {
 	ce := c.log.Check(zap.DebugLevel, msg)
 	if ce == nil {
 		return

@@ -154,8 +154,7 @@ func (c *Client) writeBatch(batch []*[]byte, failed bool) bool {
 	for i, b := range batch {
 		if !failed {
 			if err := c.link.write(*b); err != nil {
-				c.log.Debug("write failed, disconnecting", c.field(), zap.Error(err))
-				c.kill()
+				c.writeFailed(err)
 				failed = true
 			}
 		}
@@ -163,6 +162,14 @@ func (c *Client) writeBatch(batch []*[]byte, failed bool) bool {
 		batch[i] = nil
 	}
 	return failed
+}
+
+// writeFailed disconnects a client whose link refused a write.
+//
+//go:noinline // keeps its frame off the reader's stack, see Server.ended
+func (c *Client) writeFailed(err error) {
+	c.log.Debug("write failed, disconnecting", c.field(), zap.Error(err))
+	c.kill()
 }
 
 // finishLink ends a closing client's link after its last write: TCP

@@ -281,32 +281,29 @@ func (s *Server) register(c *Client) bool {
 	return true
 }
 
-// run serves a registered client on the calling goroutine, which becomes its
-// reader, until the connection ends; then it tells the Handler.
-//
-// The reader waits in read all day, and the stack it waits with is memory
-// per connection: the runtime halves an idle goroutine's stack only while
-// less than a quarter of it is in use. So the frames live during that wait
-// (this one, the read loop) keep few locals; logging and error handling,
-// whose zap fields take hundreds of bytes of frame, live in helpers below.
-func (s *Server) run(c *Client, read func()) {
-	c.logState("client connected")
-	read()
-	s.ended(c)
-}
+// Each client's reader goroutine (serveTCP, readerWS) waits in a read all
+// day, and the stack it waits with is memory per connection: the runtime
+// halves an idle goroutine's stack at a collection only while less than a
+// quarter of it is in use, and a stack grows when a frame no longer fits.
+// So the reader's frames are kept small (no defer, no closure; logging and
+// error handling, whose zap fields take hundreds of bytes, in helpers
+// marked noinline), leaving the Handler room to answer a query without
+// doubling the stack to 8 KB.
 
-// ended closes a client whose reader returned and tells the Handler.
+// ended closes a client whose reader returned, tells the Handler, and
+// gives the client's slot back.
 //
-//go:noinline // keeps its frame off the idle stack, see run
+//go:noinline // keeps its frame off the reader's stack, see above
 func (s *Server) ended(c *Client) {
 	c.stop(0, "")
 	c.waitWritten()
 	c.link.close()
 	s.h.Closed(c)
 	c.logState("client disconnected")
+	s.release(c)
 }
 
 // logState logs a client's arrival or departure.
 //
-//go:noinline // keeps its frame off the idle stack, see run
+//go:noinline // keeps its frame off the reader's stack, see above
 func (c *Client) logState(msg string) { c.log.Info(msg, c.field()) }

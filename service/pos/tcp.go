@@ -58,10 +58,7 @@ func (s *Server) startTCP(ctx context.Context, conn net.Conn) {
 		s.release(nil)
 		return
 	}
-	go func() {
-		defer s.release(c)
-		s.run(c, func() { s.readTCP(c, conn) })
-	}()
+	go s.serveTCP(c, conn)
 }
 
 // rejectTCP answers a connection beyond MaxClients with 9001 and closes it.
@@ -78,10 +75,17 @@ func (s *Server) rejectTCP(ctx context.Context, conn net.Conn) {
 	conn.Close()
 }
 
-// readTCP is the reader goroutine of a TCP client. Its frame is on the
-// stack of every idle client: see Server.run before adding to it.
+// serveTCP is the reader goroutine of a TCP client. Its frames are on the
+// stack of every idle client: see ended before adding to them.
+func (s *Server) serveTCP(c *Client, conn net.Conn) {
+	c.logState("client connected")
+	s.readTCP(c, conn)
+	s.ended(c)
+}
+
+// readTCP reads and delivers frames until the connection ends.
 func (s *Server) readTCP(c *Client, conn net.Conn) {
-	r := &tcpReader{conn: conn, timeout: s.cfg.FrameTimeout}
+	r := newTCPReader(conn, s.cfg.FrameTimeout)
 	for {
 		f, err := r.next()
 		if err == nil {
@@ -99,7 +103,7 @@ func (s *Server) readTCP(c *Client, conn net.Conn) {
 // closeTCP ends a client whose framing is lost or who failed to
 // authenticate, once the peer had time to read our last answer.
 //
-//go:noinline // keeps its frame off the idle stack, see Server.run
+//go:noinline // keeps its frame off the reader's stack, see Server.ended
 func (c *Client) closeTCP(conn net.Conn, why error) {
 	c.log.Info("closing the connection", c.field(), zap.Error(why))
 	c.stop(0, "")
@@ -110,7 +114,7 @@ func (c *Client) closeTCP(conn net.Conn, why error) {
 // other read error (the peer left) it reports false. Kept apart from the
 // loop so the error target below escapes only when a read fails.
 //
-//go:noinline // keeps its frame off the idle stack, see Server.run
+//go:noinline // keeps its frame off the reader's stack, see Server.ended
 func (c *Client) readFailed(err error) bool {
 	var he *protocol.HeaderError
 	switch {
@@ -131,6 +135,13 @@ func (c *Client) readFailed(err error) bool {
 func linger(conn net.Conn) {
 	conn.SetReadDeadline(time.Now().Add(lingerWait))
 	io.Copy(io.Discard, conn)
+}
+
+// newTCPReader is on the heap, not in readTCP's frame (see Server.ended).
+//
+//go:noinline
+func newTCPReader(conn net.Conn, timeout time.Duration) *tcpReader {
+	return &tcpReader{conn: conn, timeout: timeout}
 }
 
 // tcpReader cuts a TCP stream into frames. Between frames it waits forever

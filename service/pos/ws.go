@@ -60,16 +60,21 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if c == nil {
 		return
 	}
-	go func() {
-		defer s.release(c)
-		s.run(c, func() { s.readWS(c, conn) })
-	}()
+	go s.readerWS(c, conn)
+}
+
+// readerWS is the reader goroutine of a WebSocket client (see
+// Server.ended about its frames).
+func (s *Server) readerWS(c *Client, conn *websocket.Conn) {
+	c.logState("client connected")
+	s.readWS(c, conn)
+	s.ended(c)
 }
 
 // admitWS does serveHTTP's checks and the upgrade, and returns the
 // registered client, or nil when the request was answered otherwise.
 //
-//go:noinline // keeps its frame off the idle stack, see Server.run
+//go:noinline // keeps its frame off the reader's stack, see Server.ended
 func (s *Server) admitWS(w http.ResponseWriter, r *http.Request) (*Client, *websocket.Conn) {
 	if r.URL.Path != WSPath {
 		http.NotFound(w, r)
@@ -122,7 +127,7 @@ func (s *Server) readWS(c *Client, conn *websocket.Conn) {
 // readMessageWS reads the message r into a pooled buffer and handles it;
 // false means the connection ends.
 //
-//go:noinline // keeps its frame off the idle stack, see Server.run
+//go:noinline // keeps its frame off the reader's stack, see Server.ended
 func (s *Server) readMessageWS(c *Client, conn *websocket.Conn, r io.Reader) bool {
 	conn.SetReadDeadline(time.Now().Add(s.cfg.FrameTimeout))
 	buf := getBuffer()
@@ -134,7 +139,7 @@ func (s *Server) readMessageWS(c *Client, conn *websocket.Conn, r io.Reader) boo
 
 // readEnded logs why a reader stopped (err nil: it said already).
 //
-//go:noinline // keeps its frame off the idle stack, see Server.run
+//go:noinline // keeps its frame off the reader's stack, see Server.ended
 func (c *Client) readEnded(err error) {
 	if err != nil {
 		c.log.Debug("read ended", c.field(), zap.Error(err))
