@@ -41,6 +41,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		newSendFlags(stdout).fs.PrintDefaults()
 		return 0
 	}
+	if args[0] == "bench" {
+		return runBench(args[1:], stdout, stderr)
+	}
 	if args[0] != "send" {
 		fmt.Fprintf(stderr, "termctl: unknown command %q (try termctl help)\n", args[0])
 		return 2
