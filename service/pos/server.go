@@ -20,8 +20,9 @@ import (
 type Handler interface {
 	// Frame is called from the client's reader goroutine for each frame
 	// whose header is intact, body converted to UTF-8. It should return
-	// promptly: the client's next frame is not read until it does, and
-	// Serve waits for it on shutdown.
+	// promptly: the client's next frame is not read until it does, what
+	// is Sent to this client meanwhile (from any goroutine) is written
+	// when it returns, and Serve waits for it on shutdown.
 	Frame(c *Client, f protocol.Frame)
 	// Closed is called exactly once when the client's connection has ended
 	// (after its last Frame call).

@@ -82,7 +82,9 @@ func (r *runner) run(ctx context.Context) (err error) {
 		}
 		defer func() { err = errors.Join(err, cleanup()) }()
 	}
-	steps := []func(context.Context, *echoProc) error{r.payments, r.queries, r.conns, r.startup}
+	// Memory before latency: each process's memory is measured while it
+	// is still fresh, termd having made only the payments.
+	steps := []func(context.Context, *echoProc) error{r.payments, r.conns, r.queries, r.startup}
 	for _, step := range steps {
 		if err := step(ctx, echo); err != nil {
 			return err
@@ -185,11 +187,17 @@ func (r *runner) queries(ctx context.Context, echo *echoProc) error {
 	return nil
 }
 
-// conns needs termd's process (Start) and the echo as a process.
-func (r *runner) conns(ctx context.Context, echo *echoProc) error {
-	if r.cfg.Conns <= 0 || r.termd == nil || echo.cmd == nil {
+// conns needs termd's process (Start) and the echo as a process; it starts
+// an echo process of its own, as fresh as termd.
+func (r *runner) conns(ctx context.Context, _ *echoProc) error {
+	if r.cfg.Conns <= 0 || r.termd == nil || len(r.cfg.EchoCommand) == 0 {
 		return nil
 	}
+	echo, err := startEcho(r.cfg.EchoCommand)
+	if err != nil {
+		return err
+	}
+	defer echo.stop()
 	r.say("%d idle connections per transport", r.cfg.Conns)
 	c, err := Conns(ctx, Endpoint{Pid: r.termd.Pid(), TCP: r.cfg.TCP, WS: r.cfg.WS},
 		Endpoint{Pid: echo.cmd.Process.Pid, TCP: echo.tcp, WS: echo.ws}, r.cfg.Conns)
