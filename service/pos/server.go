@@ -282,7 +282,7 @@ func (s *Server) register(c *Client) bool {
 	return true
 }
 
-// Each client's reader goroutine (serveTCP, readerWS) waits in a read all
+// Each client's reader goroutine (readerTCP, readerWS) waits in a read all
 // day, and the stack it waits with is memory per connection: the runtime
 // halves an idle goroutine's stack at a collection only while less than a
 // quarter of it is in use, and a stack grows when a frame no longer fits.

@@ -58,7 +58,7 @@ func (s *Server) startTCP(ctx context.Context, conn net.Conn) {
 		s.release(nil)
 		return
 	}
-	go s.serveTCP(c, conn)
+	go s.readerTCP(c, conn)
 }
 
 // rejectTCP answers a connection beyond MaxClients with 9001 and closes it.
@@ -75,9 +75,9 @@ func (s *Server) rejectTCP(ctx context.Context, conn net.Conn) {
 	conn.Close()
 }
 
-// serveTCP is the reader goroutine of a TCP client. Its frames are on the
+// readerTCP is the reader goroutine of a TCP client. Its frames are on the
 // stack of every idle client: see ended before adding to them.
-func (s *Server) serveTCP(c *Client, conn net.Conn) {
+func (s *Server) readerTCP(c *Client, conn net.Conn) {
 	c.logState("client connected")
 	s.readTCP(c, conn)
 	s.ended(c)
