@@ -53,8 +53,8 @@ type link interface {
 }
 
 var (
-	_ link = tcpLink{}
-	_ link = wsLink{}
+	_ link = (*tcpLink)(nil)
+	_ link = (*wsLink)(nil)
 )
 
 func newClient(s *Server, transport, remote string, charset protocol.Charset) *Client {

@@ -51,7 +51,7 @@ func (s *Server) startTCP(ctx context.Context, conn net.Conn) {
 		return
 	}
 	c := newClient(s, "tcp", conn.RemoteAddr().String(), s.cfg.Charset)
-	c.link = tcpLink{conn}
+	c.link = &tcpLink{conn: conn}
 	c.authed = !s.policy.NeedsAuthFrame(c.peer)
 	if !s.register(c) {
 		conn.Close()
@@ -69,7 +69,7 @@ func (s *Server) rejectTCP(ctx context.Context, conn net.Conn) {
 	frame, _ := protocol.AppendFrame(nil, protocol.CodeFrameError, tooManyBody)
 	conn.SetWriteDeadline(time.Now().Add(writeWait))
 	if _, err := conn.Write(frame); err == nil {
-		tcpLink{conn}.finish(0, "")
+		(&tcpLink{conn: conn}).finish(0, "")
 		linger(conn)
 	}
 	conn.Close()
@@ -154,6 +154,10 @@ type tcpReader struct {
 	timeout    time.Duration
 	frameStart time.Time // arrival of the pending frame's first byte; zero when none
 	lastRead   time.Time
+	deadline   time.Time // the read deadline last set
+	// deadlineSet: deadline was set once; the conn's own deadline is
+	// unknown before that.
+	deadlineSet bool
 }
 
 // next returns the next frame, its body a copy. Errors: *protocol.HeaderError,
@@ -188,7 +192,12 @@ func (r *tcpReader) fill() error {
 	}
 	// A conn that refuses a deadline is closed; Read reports that better
 	// (net.Pipe refuses once the peer has closed, where Read says EOF).
-	_ = r.conn.SetReadDeadline(deadline)
+	// Between frames the deadline stays none, so it is set only when it
+	// changes (setting one has a cost, see writeDeadline).
+	if !deadline.Equal(r.deadline) || !r.deadlineSet {
+		_ = r.conn.SetReadDeadline(deadline)
+		r.deadline, r.deadlineSet = deadline, true
+	}
 	n, err := r.conn.Read(r.buf[r.end:])
 	if n > 0 {
 		r.lastRead = time.Now()
@@ -246,10 +255,13 @@ func isTimeout(err error) bool {
 }
 
 // tcpLink is the writer's side of a TCP client.
-type tcpLink struct{ conn net.Conn }
+type tcpLink struct {
+	conn     net.Conn
+	deadline writeDeadline
+}
 
-func (l tcpLink) write(frame []byte) error {
-	if err := l.conn.SetWriteDeadline(time.Now().Add(writeWait)); err != nil {
+func (l *tcpLink) write(frame []byte) error {
+	if err := l.deadline.renew(l.conn.SetWriteDeadline); err != nil {
 		return err
 	}
 	_, err := l.conn.Write(frame)
@@ -257,10 +269,29 @@ func (l tcpLink) write(frame []byte) error {
 }
 
 // finish half-closes: the peer reads our last frames, then EOF.
-func (l tcpLink) finish(int, string) {
+func (l *tcpLink) finish(int, string) {
 	if hc, ok := l.conn.(interface{ CloseWrite() error }); ok {
 		hc.CloseWrite()
 	}
 }
 
-func (l tcpLink) close() { l.conn.Close() }
+func (l *tcpLink) close() { l.conn.Close() }
+
+// writeDeadline bounds writes by writeWait without setting a deadline for
+// every answer: setting one arms a runtime timer, which can wake a sleeping
+// thread, a cost the bare echo does not pay. Renewed once half of it is
+// used, a write is given between writeWait/2 and writeWait. Only the
+// goroutine that owns the client's write side uses it.
+type writeDeadline struct{ renewAt time.Time }
+
+func (d *writeDeadline) renew(set func(time.Time) error) error {
+	now := time.Now()
+	if now.Before(d.renewAt) {
+		return nil
+	}
+	if err := set(now.Add(writeWait)); err != nil {
+		return err
+	}
+	d.renewAt = now.Add(writeWait / 2)
+	return nil
+}

@@ -96,7 +96,7 @@ func (s *Server) admitWS(w http.ResponseWriter, r *http.Request) (*Client, *webs
 		return nil, nil
 	}
 	c := newClient(s, "ws", r.RemoteAddr, protocol.UTF8)
-	c.link = wsLink{conn}
+	c.link = &wsLink{conn: conn}
 	c.authed = true // admitWS has checked the token
 	if !s.register(c) {
 		conn.Close()
@@ -214,20 +214,23 @@ func lingerWS(conn *websocket.Conn) {
 
 // wsLink is the writer's side of a WebSocket client. gorilla allows one
 // writer plus concurrent Close, which is exactly our use.
-type wsLink struct{ conn *websocket.Conn }
+type wsLink struct {
+	conn     *websocket.Conn
+	deadline writeDeadline
+}
 
-func (l wsLink) write(frame []byte) error {
-	if err := l.conn.SetWriteDeadline(time.Now().Add(writeWait)); err != nil {
+func (l *wsLink) write(frame []byte) error {
+	if err := l.deadline.renew(l.conn.SetWriteDeadline); err != nil {
 		return err
 	}
 	return l.conn.WriteMessage(websocket.TextMessage, frame)
 }
 
-func (l wsLink) finish(code int, text string) {
+func (l *wsLink) finish(code int, text string) {
 	if code != 0 {
 		msg := websocket.FormatCloseMessage(code, text)
 		l.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
 	}
 }
 
-func (l wsLink) close() { l.conn.Close() }
+func (l *wsLink) close() { l.conn.Close() }
