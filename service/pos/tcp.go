@@ -261,8 +261,11 @@ type tcpLink struct {
 }
 
 func (l *tcpLink) write(frame []byte) error {
-	if err := l.deadline.renew(l.conn.SetWriteDeadline); err != nil {
-		return err
+	if until, ok := l.deadline.due(); ok {
+		if err := l.conn.SetWriteDeadline(until); err != nil {
+			return err
+		}
+		l.deadline.set(until)
 	}
 	_, err := l.conn.Write(frame)
 	return err
@@ -284,14 +287,14 @@ func (l *tcpLink) close() { l.conn.Close() }
 // goroutine that owns the client's write side uses it.
 type writeDeadline struct{ renewAt time.Time }
 
-func (d *writeDeadline) renew(set func(time.Time) error) error {
+// due reports whether the deadline must be set again now, and to what.
+func (d *writeDeadline) due() (time.Time, bool) {
 	now := time.Now()
 	if now.Before(d.renewAt) {
-		return nil
+		return time.Time{}, false
 	}
-	if err := set(now.Add(writeWait)); err != nil {
-		return err
-	}
-	d.renewAt = now.Add(writeWait / 2)
-	return nil
+	return now.Add(writeWait), true
 }
+
+// set notes that the deadline was set to until.
+func (d *writeDeadline) set(until time.Time) { d.renewAt = until.Add(-writeWait / 2) }
