@@ -24,6 +24,8 @@ Usage:
                                      until the final answer, then confirm a
                                      successful payment with 980001
   termctl run [flags] FILE|DIR...    run QA scenarios (see termctl run --help)
+  termctl bench [flags]              measure termd against bare echo servers
+                                     (see termctl bench --help)
 
 Examples:
   termctl send 010010 '{"priceAmt":1000,"ptxid":"try-1"}'     credit approval
@@ -48,6 +50,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return send(args[1:], stdout, stderr)
 	case "run":
 		return runScenarios(args[1:], stdout, stderr)
+	case "bench":
+		return runBench(args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "termctl: unknown command %q (try termctl help)\n", args[0])
 	return 2

@@ -105,7 +105,7 @@ func bareTCPEcho(b *testing.B) string {
 	return ln.Addr().String()
 }
 
-func bareWSEcho(b *testing.B) string {
+func bareWSEcho(b testing.TB) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)

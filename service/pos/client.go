@@ -3,9 +3,9 @@ package pos
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/netip"
-	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -38,13 +38,7 @@ type Client struct {
 	ctx     context.Context
 	cancel  context.CancelFunc // ends ctx when the connection ends
 
-	out        chan []byte   // encoded frames for the writer; never closed
-	done       chan struct{} // closed once: the connection is ending
-	stopOnce   sync.Once
-	closeCode  int           // WebSocket close code the writer sends last; written before done closes
-	closeText  string        // its reason text
-	closeAfter time.Duration // if set, the link is closed this long after the writer finished; written before done closes
-	writerDone chan struct{}
+	out outbox // the write side: queue, who writes, how the link ends
 }
 
 // link is the transport under a Client: the writer goroutine writes, the
@@ -59,27 +53,28 @@ type link interface {
 }
 
 var (
-	_ link = tcpLink{}
-	_ link = wsLink{}
+	_ link = (*tcpLink)(nil)
+	_ link = (*wsLink)(nil)
 )
 
 func newClient(s *Server, transport, remote string, charset protocol.Charset) *Client {
 	c := &Client{
-		ID:         s.nextID.Add(1),
-		Transport:  transport,
-		Remote:     remote,
-		peer:       access.PeerAddr(remote),
-		charset:    charset,
-		srv:        s,
-		out:        make(chan []byte, s.cfg.QueueLen),
-		done:       make(chan struct{}),
-		writerDone: make(chan struct{}),
+		ID:        s.nextID.Add(1),
+		Transport: transport,
+		Remote:    remote,
+		peer:      access.PeerAddr(remote),
+		charset:   charset,
+		srv:       s,
 	}
+	c.out.drained = make(chan struct{})
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.name = fmt.Sprintf("%s#%d %s", transport, c.ID, remote)
-	c.log = s.log.With(zap.String("client", c.name))
+	c.log = s.log // not With: a derived logger holds encoder buffers, ~2 KB a connection
 	return c
 }
+
+// field names the client in a log line.
+func (c *Client) field() zap.Field { return zap.String("client", c.name) }
 
 // String names the client for logs: "tcp#3 127.0.0.1:51234".
 func (c *Client) String() string { return c.name }
@@ -88,38 +83,57 @@ func (c *Client) String() string { return c.name }
 // encoded to the client's charset here. When the queue is full the client is
 // not reading fast enough: it is disconnected and ErrSlowClient returned, so
 // the engine is never held up by one client.
+//
+// Sends made while the client's reader is inside Handler.Frame are written
+// by that reader as soon as Frame returns, so a query's answer goes out
+// without waking another goroutine; any other Send starts a writer
+// goroutine when none is running. Either way frames leave in Send order.
 func (c *Client) Send(f protocol.Frame) error {
-	b, err := c.encode(f)
+	buf := getBuffer()
+	b, err := c.encode(*buf, f)
+	if err == nil {
+		*buf = b
+		err = c.enqueue(buf)
+	} else {
+		putBuffer(buf)
+	}
 	if err != nil {
-		return fmt.Errorf("pos: send %s to %s: %w", f.Code, c, err)
+		return c.notSent(f.Code, err)
 	}
-	select {
-	case <-c.done:
-		return fmt.Errorf("pos: send %s to %s: %w", f.Code, c, ErrClientClosed)
-	default:
-	}
-	select {
-	case c.out <- b:
-		c.used()
-		c.logFrame(logOut, f.Code, len(b), f.Body)
-		return nil
-	default:
-		c.log.Warn("disconnecting slow client", zap.Int("queue", cap(c.out)))
-		c.kill()
-		return fmt.Errorf("pos: send %s to %s: %w", f.Code, c, ErrSlowClient)
-	}
+	c.used()
+	c.logFrame(logOut, f.Code, len(b), f.Body)
+	return nil
 }
 
-// encode turns f into wire bytes in the client's charset. A character EUC-KR
-// cannot carry becomes '?' rather than losing the whole answer: a final
-// answer must reach the POS.
-func (c *Client) encode(f protocol.Frame) ([]byte, error) {
+// notSent is Send's way out when the frame was not queued: a full queue
+// disconnects the client.
+//
+//go:noinline // keeps its frame off the reader's stack, see Server.ended
+func (c *Client) notSent(code protocol.Code, err error) error {
+	if errors.Is(err, ErrSlowClient) {
+		c.log.Warn("disconnecting slow client", c.field(), zap.Int("queue", c.srv.cfg.QueueLen))
+		c.kill()
+	}
+	return fmt.Errorf("pos: send %s to %s: %w", code, c, err)
+}
+
+// encode appends f to dst as wire bytes in the client's charset. A
+// character EUC-KR cannot carry becomes '?' rather than losing the whole
+// answer: a final answer must reach the POS.
+func (c *Client) encode(dst []byte, f protocol.Frame) ([]byte, error) {
 	body, err := c.charset.Encode(f.Body)
 	if err != nil {
-		body = lossyEUCKR(f.Body)
-		c.log.Warn("body has characters EUC-KR cannot carry; sent as '?'", zap.String("code", string(f.Code)))
+		body = c.lossy(f)
 	}
-	return protocol.AppendFrame(nil, f.Code, body)
+	return protocol.AppendFrame(dst[:0], f.Code, body)
+}
+
+// lossy is encode's way for a body EUC-KR cannot carry whole.
+//
+//go:noinline // keeps its frame off the reader's stack, see Server.ended
+func (c *Client) lossy(f protocol.Frame) []byte {
+	c.log.Warn("body has characters EUC-KR cannot carry; sent as '?'", c.field(), zap.String("code", string(f.Code)))
+	return lossyEUCKR(f.Body)
 }
 
 // lossyEUCKR encodes rune by rune, writing '?' for what EUC-KR lacks. (x/text's
@@ -141,11 +155,11 @@ func lossyEUCKR(body []byte) []byte {
 func (c *Client) answer(code protocol.Code, result, msg string) {
 	body, err := json.Marshal(protocol.Response{ResultCode: result, ResultMessage: msg})
 	if err != nil { // cannot happen for two strings
-		c.log.Error("encode answer", zap.Error(err))
+		c.log.Error("encode answer", c.field(), zap.Error(err))
 		return
 	}
 	if err := c.Send(protocol.Frame{Code: code, Body: body}); err != nil {
-		c.log.Debug("answer not sent", zap.Error(err))
+		c.log.Debug("answer not sent", c.field(), zap.Error(err))
 	}
 }
 
@@ -162,18 +176,17 @@ func (c *Client) stop(code int, text string) { c.end(code, text, 0) }
 // end is stop, and then, if closeAfter is set, closes the link that long
 // after the last write even if the peer never closes its side.
 func (c *Client) end(code int, text string, closeAfter time.Duration) {
-	c.stopOnce.Do(func() {
-		c.closeCode, c.closeText, c.closeAfter = code, text, closeAfter
+	if c.out.close(code, text, closeAfter) {
 		c.cancel()
-		close(c.done)
-	})
+		c.startWriter()
+	}
 }
 
 // evict closes an idle client to make room for a new one: it is told why
 // (000000 9001) and its connection is closed even if the peer, a POS that
 // forgot it, never reads again.
 func (c *Client) evict() {
-	c.log.Info("closing the connection idle longest to make room for a new one")
+	c.log.Info("closing the connection idle longest to make room for a new one", c.field())
 	c.answer(protocol.CodeFrameError, protocol.ResultBusy, msgTooMany)
 	c.end(websocket.ClosePolicyViolation, "too many connections", lingerWait)
 }
@@ -185,49 +198,6 @@ func (c *Client) used() { c.lastUse.Store(c.srv.activity.Add(1)) }
 func (c *Client) kill() {
 	c.stop(0, "")
 	c.link.close()
-}
-
-// writeLoop is the client's only writer. It stops when done is closed, after
-// flushing the queue, or on the first failed write.
-func (c *Client) writeLoop() {
-	defer close(c.writerDone)
-	for {
-		select {
-		case b := <-c.out:
-			if !c.write(b) {
-				return
-			}
-		case <-c.done:
-			c.flush()
-			if c.closeAfter > 0 {
-				time.AfterFunc(c.closeAfter, c.link.close)
-			}
-			return
-		}
-	}
-}
-
-func (c *Client) flush() {
-	for {
-		select {
-		case b := <-c.out:
-			if !c.write(b) {
-				return
-			}
-		default:
-			c.link.finish(c.closeCode, c.closeText)
-			return
-		}
-	}
-}
-
-func (c *Client) write(b []byte) bool {
-	if err := c.link.write(b); err != nil {
-		c.log.Debug("write failed, disconnecting", zap.Error(err))
-		c.kill()
-		return false
-	}
-	return true
 }
 
 // deliver passes one intact frame on: 000001 is answered here, a client that
@@ -252,7 +222,11 @@ func (c *Client) deliver(f protocol.Frame) error {
 		c.answer(protocol.CodeAuth, protocol.ResultInvalid, msgAuthFirst)
 		return errUnauthenticated
 	}
+	c.out.enterFrame()
 	c.srv.h.Frame(c, f)
+	if c.out.leaveFrame() {
+		c.drain() // the answers Frame sent, on this goroutine
+	}
 	return nil
 }
 
@@ -278,7 +252,7 @@ func (c *Client) authenticate(f protocol.Frame) error {
 // delay before the caller answers it.
 func (c *Client) failedAuth() {
 	d := c.srv.policy.Failed(c.ctx, c.peer)
-	c.log.Warn("authentication failed", zap.Duration("delayed", d))
+	c.log.Warn("authentication failed", c.field(), zap.Duration("delayed", d))
 }
 
 const (
@@ -290,6 +264,15 @@ const (
 // numbers and a cash receipt's approvalNumber are masked (protocol.MaskBody);
 // an incoming 000001 holds the token and its body is never logged.
 func (c *Client) logFrame(msg string, code protocol.Code, n int, body []byte) {
+	if c.log.Core().Enabled(zap.DebugLevel) {
+		c.logFrameNow(msg, code, n, body)
+	}
+}
+
+// logFrameNow is logFrame when debug lines are on.
+//
+//go:noinline // keeps its frame off the reader's stack, see Server.ended
+func (c *Client) logFrameNow(msg string, code protocol.Code, n int, body []byte) {
 	ce := c.log.Check(zap.DebugLevel, msg)
 	if ce == nil {
 		return
@@ -298,5 +281,5 @@ func (c *Client) logFrame(msg string, code protocol.Code, n int, body []byte) {
 	if code == protocol.CodeAuth && msg == logIn {
 		shown = "(token withheld)"
 	}
-	ce.Write(zap.String("code", string(code)), zap.Int("len", n), zap.String("body", shown))
+	ce.Write(c.field(), zap.String("code", string(code)), zap.Int("len", n), zap.String("body", shown))
 }

@@ -12,7 +12,10 @@
 // and bodies that are not valid EUC-KR.
 //
 // Each connection has exactly one reader goroutine, which also calls the
-// Handler, and one writer goroutine fed by a bounded queue, so a slow client
-// is disconnected instead of blocking the engine. Server.Serve owns every
-// goroutine and waits for all of them before it returns.
+// Handler, and a bounded outgoing queue, so a slow client is disconnected
+// instead of blocking the engine. Answers sent while the Handler runs on
+// the reader are written by the reader right after it returns; others
+// start a writer goroutine that lives only while frames are queued. An idle
+// connection is one goroutine and a small read buffer. Server.Serve owns
+// every goroutine and waits for all of them before it returns.
 package pos

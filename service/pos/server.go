@@ -19,8 +19,9 @@ import (
 type Handler interface {
 	// Frame is called from the client's reader goroutine for each frame
 	// whose header is intact, body converted to UTF-8. It should return
-	// promptly: the client's next frame is not read until it does, and
-	// Serve waits for it on shutdown.
+	// promptly: the client's next frame is not read until it does, what
+	// is Sent to this client meanwhile (from any goroutine) is written
+	// when it returns, and Serve waits for it on shutdown.
 	Frame(c *Client, f protocol.Frame)
 	// Closed is called exactly once when the client's connection has ended
 	// (after its last Frame call).
@@ -186,7 +187,7 @@ func (s *Server) shutdown() {
 		c.stop(websocket.CloseGoingAway, "termd shutting down")
 	}
 	for _, c := range clients {
-		<-c.writerDone // each write is bounded by writeWait
+		c.waitWritten()
 		c.link.close()
 	}
 }
@@ -277,15 +278,29 @@ func (s *Server) register(c *Client) bool {
 	return true
 }
 
-// run serves a registered client on the calling goroutine, which becomes its
-// reader, until the connection ends; then it tells the Handler.
-func (s *Server) run(c *Client, read func()) {
-	go c.writeLoop() // waited for below
-	c.log.Info("client connected")
-	read()
+// Each client's reader goroutine (readerTCP, readerWS) waits in a read all
+// day, and the stack it waits with is memory per connection: the runtime
+// halves an idle goroutine's stack at a collection only while less than a
+// quarter of it is in use, and a stack grows when a frame no longer fits.
+// So the reader's frames are kept small (no defer, no closure; logging and
+// error handling, whose zap fields take hundreds of bytes, in helpers
+// marked noinline), leaving the Handler room to answer a query without
+// doubling the stack to 8 KB.
+
+// ended closes a client whose reader returned, tells the Handler, and
+// gives the client's slot back.
+//
+//go:noinline // keeps its frame off the reader's stack, see above
+func (s *Server) ended(c *Client) {
 	c.stop(0, "")
-	<-c.writerDone
+	c.waitWritten()
 	c.link.close()
 	s.h.Closed(c)
-	c.log.Info("client disconnected")
+	c.logState("client disconnected")
+	s.release(c)
 }
+
+// logState logs a client's arrival or departure.
+//
+//go:noinline // keeps its frame off the reader's stack, see above
+func (c *Client) logState(msg string) { c.log.Info(msg, c.field()) }

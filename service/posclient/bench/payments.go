@@ -1,0 +1,72 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/termd/termd/protocol"
+	"github.com/termd/termd/service/posclient"
+)
+
+// PaymentResult is what sequential payments (010010 approved, then 980001)
+// cost; with an emulated terminal that has no delays it is termd's own cost,
+// journal syncs included.
+type PaymentResult struct {
+	Count     int     `json:"count"`
+	PerSecond float64 `json:"per_second"`
+	P50       float64 `json:"p50_us"` // one approval and its confirmation
+	P99       float64 `json:"p99_us"`
+}
+
+// Payments makes n approvals of 1,000 won, each confirmed with 980001, one
+// after the other over one TCP connection. Every ptxid starts with prefix,
+// which must be new to termd's journal (a repeated ptxid is refused).
+func Payments(ctx context.Context, addr string, n int, prefix string) (PaymentResult, error) {
+	c, err := posclient.Dial(ctx, addr)
+	if err != nil {
+		return PaymentResult{}, fmt.Errorf("bench: termd at %s: %w", addr, err)
+	}
+	defer c.Close()
+	took := make([]time.Duration, 0, n)
+	start := time.Now()
+	for i := range n {
+		if err := ctx.Err(); err != nil {
+			return PaymentResult{}, err
+		}
+		t0 := time.Now()
+		if err := pay(c, prefix+strconv.Itoa(i)); err != nil {
+			return PaymentResult{}, err
+		}
+		took = append(took, time.Since(t0))
+	}
+	total := time.Since(start)
+	return PaymentResult{
+		Count:     n,
+		PerSecond: div(float64(n), total.Seconds()),
+		P50:       micros(Percentile(took, 50)),
+		P99:       micros(Percentile(took, 99)),
+	}, nil
+}
+
+// pay makes one confirmed approval; anything but 0000 is an error that
+// says what termd answered.
+func pay(c *posclient.Conn, ptxid string) error {
+	req := protocol.Frame{Code: protocol.CodeCreditApproval, Body: []byte(`{"priceAmt":1000,"ptxid":"` + ptxid + `"}`)}
+	for _, f := range []protocol.Frame{req, {Code: protocol.CodeConfirm}} {
+		got, err := c.Exchange(f, answerWait, nil)
+		if err != nil {
+			return fmt.Errorf("bench: payment %s: %w", ptxid, err)
+		}
+		if rc := posclient.ResultCode(got); rc != protocol.ResultOK {
+			return fmt.Errorf("bench: payment %s: %s answered %s: %s", ptxid, f.Code, rc, got.Body)
+		}
+	}
+	return nil
+}
+
+// newPrefix makes ptxids no earlier run used.
+func newPrefix() string {
+	return "bench-" + strconv.FormatInt(time.Now().UnixNano(), 36) + "-"
+}
