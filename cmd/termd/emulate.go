@@ -44,15 +44,8 @@ func emulate(args []string, stderr io.Writer) int {
 			"play declines, timeouts and signatures as in the emulator mode of termd run.\n\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if port == "" || fs.NArg() > 0 {
-		fs.Usage()
-		return 2
+	if status, ok := parseServeFlags(fs, args, &port); !ok {
+		return status
 	}
 	return untilSignal(cfg, stderr, func(ctx context.Context, _ <-chan struct{}, log *zap.Logger) error {
 		t := emulator.New(emulator.Config{
@@ -69,4 +62,21 @@ func emulate(args []string, stderr io.Writer) int {
 		log.Info("termd emulate stopped")
 		return nil
 	})
+}
+
+// parseServeFlags parses the flags of a command that plays a device on a
+// serial port. ok is false when the command is over: with exit status 0
+// after --help, 2 for a bad flag or a missing --port.
+func parseServeFlags(fs *flag.FlagSet, args []string, port *string) (status int, ok bool) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0, false
+		}
+		return 2, false
+	}
+	if *port == "" || fs.NArg() > 0 {
+		fs.Usage()
+		return 2, false
+	}
+	return 0, true
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -42,15 +41,8 @@ func emulatePrinter(args []string, stderr io.Writer) int {
 			"keeps each receipt as the paper would show it.\n\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if port == "" || fs.NArg() > 0 {
-		fs.Usage()
-		return 2
+	if status, ok := parseServeFlags(fs, args, &port); !ok {
+		return status
 	}
 	return untilSignal(cfg, stderr, func(ctx context.Context, _ <-chan struct{}, log *zap.Logger) error {
 		p := emulator.NewPrinter(cfg.Printer.Columns)
