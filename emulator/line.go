@@ -15,6 +15,16 @@ import (
 // line breaks (the cable was pulled), ServeLine opens it again with
 // backoff, as a terminal that is plugged back in would answer again.
 func (t *Terminal) ServeLine(ctx context.Context, open func() (io.ReadWriteCloser, error)) {
+	serveLine(ctx, open, t.log, "", func(rw io.ReadWriteCloser) error {
+		return t.Serve(ctx, link.NewConn(rw, link.Options{}))
+	})
+}
+
+// serveLine serves a serial line until ctx ends: it opens the line, hands
+// it to serve, and when the line breaks or cannot be opened tries again
+// with backoff (100 ms doubling to 2 s), saying so once per outage. who
+// names the device in the log lines.
+func serveLine(ctx context.Context, open func() (io.ReadWriteCloser, error), log *zap.Logger, who string, serve func(io.ReadWriteCloser) error) {
 	const minWait, maxWait = 100 * time.Millisecond, 2 * time.Second
 	wait := minWait
 	quiet := false
@@ -22,7 +32,7 @@ func (t *Terminal) ServeLine(ctx context.Context, open func() (io.ReadWriteClose
 		rw, err := open()
 		if err != nil {
 			if !quiet {
-				t.log.Warn("serial line cannot be opened; retrying", zap.Error(err))
+				log.Warn(who+"serial line cannot be opened; retrying", zap.Error(err))
 				quiet = true
 			}
 			select {
@@ -33,10 +43,11 @@ func (t *Terminal) ServeLine(ctx context.Context, open func() (io.ReadWriteClose
 			continue
 		}
 		wait, quiet = minWait, false
-		t.log.Info("serving the serial line")
-		err = t.Serve(ctx, link.NewConn(rw, link.Options{}))
+		log.Info(who + "serving the serial line")
+		err = serve(rw)
+		rw.Close()
 		if ctx.Err() == nil {
-			t.log.Warn("serial line lost", zap.Error(err))
+			log.Warn(who+"serial line lost", zap.Error(err))
 		}
 	}
 }

@@ -3,7 +3,6 @@ package emulator
 import (
 	"context"
 	"io"
-	"time"
 
 	"go.uber.org/zap"
 )
@@ -12,31 +11,7 @@ import (
 // it until it fails, and opens it again (with backoff) until ctx ends, as
 // a printer left switched on while its cable comes and goes.
 func (p *Printer) ServeLine(ctx context.Context, open func() (io.ReadWriteCloser, error), log *zap.Logger) {
-	const minWait, maxWait = 100 * time.Millisecond, 2 * time.Second
-	wait := minWait
-	quiet := false
-	for ctx.Err() == nil {
-		rw, err := open()
-		if err != nil {
-			if !quiet {
-				log.Warn("emulated printer: serial line cannot be opened; retrying", zap.Error(err))
-				quiet = true
-			}
-			select {
-			case <-ctx.Done():
-			case <-time.After(wait):
-			}
-			wait = min(2*wait, maxWait)
-			continue
-		}
-		wait, quiet = minWait, false
-		log.Info("emulated printer: serving the serial line")
-		err = p.Serve(ctx, rw)
-		rw.Close()
-		if ctx.Err() == nil {
-			log.Warn("emulated printer: serial line lost", zap.Error(err))
-		}
-	}
+	serveLine(ctx, open, log, "emulated printer: ", func(rw io.ReadWriteCloser) error { return p.Serve(ctx, rw) })
 }
 
 // OnReceipt sets a function called with each receipt as it is cut, on
