@@ -116,7 +116,14 @@ func startTermdWithToken(t *testing.T, token string) (tcp, ws string) {
 	done := make(chan struct{})
 	go func() { d.Run(ctx, nil); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
-	return d.TCPAddr().String(), "ws://" + d.WSAddr().String() + "/ws"
+	tcp, ws = d.TCPAddr().String(), "ws://"+d.WSAddr().String()+"/ws"
+	for range 1000 { // until the emulated terminal is up (loopback needs no token)
+		if _, _, code := termctl("send", "--addr", tcp, "081008"); code == 0 {
+			return tcp, ws
+		}
+	}
+	t.Fatal("terminal never came up")
+	return
 }
 
 func TestSendToken(t *testing.T) {
