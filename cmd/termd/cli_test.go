@@ -56,7 +56,7 @@ func TestStartupErrorNamesDataDirAndIsPrintedOnce(t *testing.T) {
 	}
 	out, err := runBinary("run", "--dataDir="+filepath.Join(file, "data"), "--log.file=-", "--emulator.control=",
 		"--listen.tcp=127.0.0.1:0", "--listen.ws=127.0.0.1:0")
-	if err == nil || !strings.Contains(out, "dataDir "+filepath.Join(file, "data")) || strings.Count(out, "not a directory") != 1 {
+	if err == nil || !strings.Contains(out, "dataDir "+filepath.Join(file, "data")) || strings.Count(out, "cannot create the data folder") != 1 {
 		t.Fatalf("a data folder that cannot be made must stop termd naming dataDir, once: %v\n%s", err, out)
 	}
 }
