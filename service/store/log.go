@@ -154,9 +154,12 @@ func decodeFrame(p []byte) ([]*Record, error) {
 
 // torn reports whether the bad frame just read can be a torn last write:
 // it reaches the end of the file (cut short, or whole with bytes that never
-// reached the disk), or everything from it on is zeros (a file whose size
-// reached the disk before its data). rest reads the bytes after the good
-// frames.
+// reached the disk), or no valid frame follows it anywhere. A power cut
+// may keep some pages of the last write and lose others, in any order, so
+// what follows a torn header can be zeros or the write's own payload, but
+// never a frame that passes both its checksums: that would be a frame
+// written after the bad one, so the bad one is damage. rest reads the
+// bytes after the good frames.
 func (fr *frameReader) torn(rest func() ([]byte, error)) bool {
 	if fr.reach >= fr.size {
 		return true
@@ -165,10 +168,24 @@ func (fr *frameReader) torn(rest func() ([]byte, error)) bool {
 	if err != nil {
 		return false
 	}
-	for _, c := range b {
-		if c != 0 {
-			return false
+	return !hasFrame(b[1:])
+}
+
+// hasFrame reports whether a whole frame that passes both checksums starts
+// anywhere in b.
+func hasFrame(b []byte) bool {
+	for i := 0; i+frameHead <= len(b); i++ {
+		h := b[i : i+frameHead]
+		if crc32.Checksum(h[:8], castagnoli) != binary.BigEndian.Uint32(h[8:]) {
+			continue
+		}
+		size := int(binary.BigEndian.Uint32(h[:4]))
+		if size == 0 || size > maxFrame || i+frameHead+size > len(b) {
+			continue
+		}
+		if crc32.Checksum(b[i+frameHead:i+frameHead+size], castagnoli) == binary.BigEndian.Uint32(h[4:8]) {
+			return true
 		}
 	}
-	return true
+	return false
 }

@@ -98,12 +98,12 @@ func writeJournal(path string, recs []*Record) error {
 		return err
 	}
 	b := append(make([]byte, 0, 1<<20), logMagic...)
-	for i := 0; i < len(recs); i += 64 { // frames of 64 records
-		b = appendFrame(b, recs[i:min(i+64, len(recs))])
+	for len(recs) > 0 && err == nil {
+		n := frameOf(recs)
+		b = appendFrame(b, recs[:n])
+		recs = recs[n:]
 		if len(b) > 1<<20 {
-			if _, err = f.Write(b); err != nil {
-				break
-			}
+			_, err = f.Write(b)
 			b = b[:0]
 		}
 	}
@@ -114,4 +114,17 @@ func writeJournal(path string, recs []*Record) error {
 		err = cerr
 	}
 	return err
+}
+
+// frameOf says how many of recs go in one frame of a rewrite: up to 64,
+// and never more bytes than a frame may hold.
+func frameOf(recs []*Record) int {
+	size := 0
+	for i, r := range recs {
+		size += 64 + len(r.Ptxid) + len(r.Request) + len(r.Final) + len(r.OrigPtxid) // a record's bytes, generously
+		if i == 64 || (i > 0 && size > maxFrame/2) {
+			return i
+		}
+	}
+	return len(recs)
 }

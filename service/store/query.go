@@ -174,6 +174,11 @@ func (s *Store) Compact() (removed int, err error) {
 	s.frames = len(keep) + s.frames - frames
 	txn := s.mem.Txn(true)
 	for _, r := range old {
+		// A Put during the rewrite may have replaced r: that version
+		// stays (the new file has it too).
+		if cur, _ := txn.First(table, "id", r.Ptxid); cur != any(r) {
+			continue
+		}
 		if err := txn.Delete(table, r); err != nil {
 			txn.Abort()
 			return 0, err
@@ -202,13 +207,15 @@ func (s *Store) partition(cutoff time.Time) (keep, old []*Record) {
 }
 
 // swap appends to the rewritten journal tmp the frames journaled since
-// offset from, and puts it in the journal's place. Called with s.mu held.
+// offset from (up to the end of the last good one: nothing a failed write
+// left behind), and puts it in the journal's place. Called with s.mu held.
 func (s *Store) swap(tmp string, from int64) error {
 	cur, err := os.Open(s.path)
 	if err != nil {
 		return err
 	}
-	since, err := readFrom(cur, from)
+	since := make([]byte, s.end-from)
+	_, err = cur.ReadAt(since, from)
 	cur.Close()
 	if err != nil {
 		return err
@@ -217,13 +224,17 @@ func (s *Store) swap(tmp string, from int64) error {
 	if err != nil {
 		return err
 	}
-	err = writeAll(f, since)
+	st, err := f.Stat()
+	if err == nil {
+		err = writeAll(f, since)
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		return err
 	}
+	end := st.Size() + int64(len(since))
 	// The append handle is closed first: Windows renames no open file.
 	if err := s.file.Close(); err != nil {
 		return err
@@ -232,15 +243,13 @@ func (s *Store) swap(tmp string, from int64) error {
 	if err == nil {
 		err = syncDir(s.dir)
 	}
+	if err == nil {
+		s.end, s.broken = end, nil // the new file holds no failed write's tail
+	}
 	f, oerr := os.OpenFile(s.path, os.O_WRONLY, 0o600)
 	if oerr != nil {
 		return fmt.Errorf("reopen %s: %w", s.path, oerr)
 	}
 	s.file = s.wrapped(f)
-	st, serr := f.Stat()
-	if serr != nil {
-		return serr
-	}
-	s.end = st.Size()
 	return err
 }

@@ -59,6 +59,7 @@ type Store struct {
 	seq     uint64 // the last Seq given
 	frames  int    // versions in the file, to tell when it is worth rewriting
 	buf     []byte // the frame being written
+	broken  error  // set when a failed write could not be cut back
 	version atomic.Uint64
 	// compacting serialises Compact, whose rewrite runs without mu.
 	compacting sync.Mutex
@@ -270,15 +271,29 @@ func (s *Store) Put(recs ...*Record) error {
 }
 
 // append writes a frame at the end and syncs it. On failure the end is
-// cut back, so a half-written frame never stays in front of the next one.
+// cut back and synced, so neither a half-written frame nor a whole one
+// whose Put failed can stay in front of the next one or come back after a
+// power cut. If even that fails, the store is broken: every Put fails
+// until termd restarts, and Open then settles the tail as a torn write.
 func (s *Store) append(frame []byte) error {
+	if s.broken != nil {
+		return s.broken
+	}
+	if len(frame)-frameHead > maxFrame {
+		return fmt.Errorf("a frame of %d bytes is over the journal's limit", len(frame))
+	}
 	_, err := s.file.WriteAt(frame, s.end)
 	if err == nil {
 		err = s.file.Sync()
 	}
 	if err != nil {
-		if terr := s.file.Truncate(s.end); terr != nil {
-			s.log.Warn("journal: a failed write could not be cut back; the next write goes over it", zap.Error(terr))
+		terr := s.file.Truncate(s.end)
+		if terr == nil {
+			terr = s.file.Sync()
+		}
+		if terr != nil {
+			s.broken = fmt.Errorf("journal unwritable after a failed write that could not be cut back (%v): %w", terr, err)
+			s.log.Error("journal: a failed write could not be cut back; nothing more is written until termd restarts", zap.Error(s.broken))
 		}
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"hash/crc32"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -169,7 +170,8 @@ func fiftyRecords(t *testing.T, dir string) {
 	t.Helper()
 	s := open(t, dir, Options{})
 	for i := range 50 {
-		if err := s.Put(approved(fmt.Sprint("p", i), fmt.Sprint(i), "20261124", 1000, "01")); err != nil {
+		r := approved(fmt.Sprint("p", i), fmt.Sprint(i), "20261124", 1000, "01")
+		if err := s.Put(r); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -224,6 +226,19 @@ func TestCorruptJournalRefusesAndIsLeftAlone(t *testing.T) {
 // A power cut during the last write leaves it torn: it was never answered
 // (the sync had not returned), so it is cut off and kept aside, and the
 // journal goes on.
+// lastFrameSize is the size of the journal's last frame (b holds it whole).
+func lastFrameSize(t *testing.T, b []byte) int64 {
+	t.Helper()
+	off := len(logMagic)
+	for {
+		size := frameHead + int(binary.BigEndian.Uint32(b[off:]))
+		if off+size == len(b) {
+			return int64(size)
+		}
+		off += size
+	}
+}
+
 func TestTornLastWriteIsCutOffAndKeptAside(t *testing.T) {
 	tails := map[string]func(t *testing.T, path string) (lost int){
 		"last frame cut short": func(t *testing.T, path string) int {
@@ -236,6 +251,24 @@ func TestTornLastWriteIsCutOffAndKeptAside(t *testing.T) {
 			f.Write(make([]byte, 4096))
 			f.Close()
 			return 0
+		},
+		"the last write's header page lost, its payload page kept": func(t *testing.T, path string) int {
+			// The last frame starts inside a page and runs into the next;
+			// the power cut kept the next page and lost the first.
+			s := open(t, filepath.Dir(path), Options{})
+			big := approved("big", "99999998", "20261124", 1000, "01")
+			big.Request = []byte(`{"note":"` + strings.Repeat("x", 5000) + `"}`)
+			if err := s.Put(big); err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			b, _ := os.ReadFile(path)
+			start := int64(len(b)) - lastFrameSize(t, b)
+			for i := start; i < (start/4096+1)*4096 && i < int64(len(b)); i++ {
+				b[i] = 0
+			}
+			os.WriteFile(path, b, 0o600)
+			return 0 // the big record, lost, came on top of the fifty
 		},
 		"last frame whole but its bytes never reached the disk": func(t *testing.T, path string) int {
 			b, _ := os.ReadFile(path)
@@ -302,10 +335,13 @@ func TestFailedWritesLeaveNothingBehind(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		set  func(*faultyFile)
+		// broken: the cut-back could not be synced either, so the store
+		// refuses every write until it is opened again.
+		broken bool
 	}{
-		{"write fails", func(f *faultyFile) { f.failWrite = true }},
-		{"half a frame written", func(f *faultyFile) { f.failWrite, f.partial = true, true }},
-		{"sync fails", func(f *faultyFile) { f.failSync = true }},
+		{"write fails", func(f *faultyFile) { f.failWrite = true }, false},
+		{"half a frame written", func(f *faultyFile) { f.failWrite, f.partial = true, true }, false},
+		{"sync fails", func(f *faultyFile) { f.failSync = true }, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -322,8 +358,9 @@ func TestFailedWritesLeaveNothingBehind(t *testing.T) {
 				t.Fatal("a record the disk refused is in the index")
 			}
 			*ff = faultyFile{journalFile: ff.journalFile}
-			if err := s.Put(approved("c", "3", "20261124", 1000, "01")); err != nil {
-				t.Fatal(err)
+			err := s.Put(approved("c", "3", "20261124", 1000, "01"))
+			if (err != nil) != c.broken {
+				t.Fatalf("Put after the disk healed: %v (broken store: %v)", err, c.broken)
 			}
 			s.Close()
 			s = open(t, dir, Options{})
@@ -331,8 +368,11 @@ func TestFailedWritesLeaveNothingBehind(t *testing.T) {
 			_, okA := s.Get("a")
 			_, okB := s.Get("b")
 			_, okC := s.Get("c")
-			if !okA || okB || !okC {
+			if !okA || okB || okC == c.broken {
 				t.Fatalf("after reopening: a %v, b %v (refused), c %v", okA, okB, okC)
+			}
+			if err := s.Put(approved("d", "4", "20261124", 1000, "01")); err != nil {
+				t.Fatalf("a reopened store must write again: %v", err)
 			}
 		})
 	}
@@ -466,5 +506,71 @@ func TestCompactionKeepsWhatIsJournaledMeanwhile(t *testing.T) {
 	}
 	if s.frames > 400 {
 		t.Fatalf("%d versions in the file (%d bytes) after compaction", s.frames, before.Size())
+	}
+}
+
+// cutFails fails a write half way and the cut-back after it.
+type cutFails struct {
+	journalFile
+	fail bool
+}
+
+func (f *cutFails) WriteAt(b []byte, off int64) (int, error) {
+	if f.fail {
+		n, _ := f.journalFile.WriteAt(b[:len(b)/2], off)
+		return n, errNoSpace
+	}
+	return f.journalFile.WriteAt(b, off)
+}
+
+func (f *cutFails) Truncate(n int64) error {
+	if f.fail {
+		return errNoSpace
+	}
+	return f.journalFile.Truncate(n)
+}
+
+// A failed write that cannot be cut back leaves bytes the next frame must
+// never follow: the store refuses writes, compaction writes a clean file
+// (and writing goes on), and a restart settles the tail as a torn write.
+func TestAFailedWriteThatCannotBeCutBack(t *testing.T) {
+	for _, heal := range []string{"restart", "compaction"} {
+		t.Run(heal, func(t *testing.T) {
+			dir := t.TempDir()
+			var ff *cutFails
+			s := open(t, dir, Options{wrap: func(f journalFile) journalFile { ff = &cutFails{journalFile: f}; return ff }})
+			for i := range 1100 { // versions enough to be worth compacting
+				if err := s.Put(approved("a", "1", "20261124", int64(i), "01")); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ff.fail = true
+			b := approved("b", "2", "20261124", 1000, "01")
+			b.Request = []byte(`{"note":"` + strings.Repeat("x", 500) + `"}`)
+			if err := s.Put(b); err == nil {
+				t.Fatal("Put succeeded on a failing disk")
+			}
+			ff.fail = false
+			if err := s.Put(approved("c", "3", "20261124", 1000, "01")); err == nil {
+				t.Fatal("a write went after an uncut failed write")
+			}
+			if heal == "compaction" {
+				if _, err := s.Compact(); err != nil {
+					t.Fatal(err)
+				}
+				if err := s.Put(approved("c", "3", "20261124", 1000, "01")); err != nil {
+					t.Fatalf("after compaction: %v", err)
+				}
+			}
+			s.Close()
+			s = open(t, dir, Options{})
+			defer s.Close()
+			a, _ := s.Get("a")
+			_, okB := s.Get("b")
+			_, okC := s.Get("c")
+			if a == nil || a.ApprovalAmt != 1099 || okB || okC != (heal == "compaction") {
+				t.Fatalf("after reopening: a %+v, b %v, c %v", a, okB, okC)
+			}
+		})
 	}
 }
