@@ -53,16 +53,32 @@ func (t *Terminal) saveBooks() error {
 // appendSynced appends buf to the file at path and waits until it is on
 // the disk.
 func appendSynced(path string, buf []byte) error {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(buf)
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	end := st.Size()
+	if end > 0 { // a line a failed save left unfinished must not swallow this one
+		last := make([]byte, 1)
+		if _, err := f.ReadAt(last, end-1); err != nil {
+			return err
+		}
+		if last[0] != '\n' {
+			buf = append([]byte{'\n'}, buf...)
+		}
+	}
+	_, err = f.WriteAt(buf, end)
 	if err == nil {
 		err = f.Sync()
 	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
+	if err != nil { // cut back what half reached the file, as far as the disk lets us
+		_ = f.Truncate(end)
+		_ = f.Sync()
 	}
 	return err
 }
@@ -98,9 +114,12 @@ func loadBooks(path string, b *books, n *numbers, log *zap.Logger) error {
 	}
 	latest, lines, torn := latestLines(raw)
 	var failed []*entry // running at the crash: failed now, and saved so
-	for _, s := range decodeLines(latest) {
-		if s == nil || s.Issuer < 0 || s.Issuer >= len(issuers) {
+	for i, s := range decodeLines(latest) {
+		if s == nil { // torn or damaged: the ptxid's line before it holds
 			torn++
+			s = earlierLine(raw, latest[i])
+		}
+		if s == nil {
 			continue
 		}
 		e := &entry{ptxid: s.Ptxid, code: s.Code, status: s.Status, final: s.Final, amount: s.Amount, balance: s.Balance,
@@ -181,6 +200,27 @@ func linePtxid(line []byte) (string, bool) {
 	return string(rest[:end]), true
 }
 
+// earlierLine decodes the latest line of l.ptxid before l.line that
+// decodes, or returns nil. It reads the whole file: it runs only for the
+// rare ptxid whose last line is damaged.
+func earlierLine(raw []byte, l bookLine) *savedEntry {
+	var found *savedEntry
+	for line := range bytes.Lines(raw) {
+		if &line[0] == &l.line[0] {
+			break
+		}
+		if id, ok := linePtxid(line); ok && id == l.ptxid {
+			var s savedEntry
+			if json.Unmarshal(line, &s) == nil && validEntry(&s) {
+				found = &s
+			}
+		}
+	}
+	return found
+}
+
+func validEntry(s *savedEntry) bool { return s.Ptxid != "" && s.Issuer >= 0 && s.Issuer < len(issuers) }
+
 // decodeLines decodes the lines on every core; a line that does not
 // decode is nil.
 func decodeLines(latest []bookLine) []*savedEntry {
@@ -191,7 +231,7 @@ func decodeLines(latest []bookLine) []*savedEntry {
 		wg.Go(func() {
 			for i := w; i < len(latest); i += workers {
 				var s savedEntry
-				if json.Unmarshal(latest[i].line, &s) == nil && s.Ptxid == latest[i].ptxid {
+				if json.Unmarshal(latest[i].line, &s) == nil && s.Ptxid == latest[i].ptxid && validEntry(&s) {
 					out[i] = &s
 				}
 			}

@@ -2,11 +2,15 @@ package emulator
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 	"testing/synctest"
+	"time"
+
+	"go.uber.org/zap"
 
 	"github.com/termd/termd/protocol"
 )
@@ -132,7 +136,12 @@ func TestReverseTwiceOnDisk(t *testing.T) {
 // that move no money stand.
 func TestBooksUnwritable(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		rg := newRig(t, Config{BooksFile: t.TempDir()}) // a folder: nothing can be written
+		file := filepath.Join(t.TempDir(), "books.json")
+		if err := os.WriteFile(file, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		rg := newRig(t, Config{BooksFile: file})
+		breakFile(t, file) // nothing can be written from the first answer on
 		o := rg.transact(protocol.CodeCreditApproval, credit(10000, "ap"))
 		if o.final.ResultCode != protocol.ResultDevice || o.final.ResultMessage != msgNotRecorded || o.final.Data.Ptxid != "ap" {
 			t.Fatalf("approval with unwritable books: %s %s (ptxid %q), want 9004 %s", o.final.ResultCode, o.final.ResultMessage, o.final.Data.Ptxid, msgNotRecorded)
@@ -217,4 +226,59 @@ func mendFile(t *testing.T, file string, content []byte) {
 	if err := os.WriteFile(file, content, 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// A save after a line a failed save left unfinished starts on a line of its
+// own, so the next start reads both: the terminal never forgets what it
+// answered because a disk once filled up.
+func TestSaveAfterAnUnfinishedLineIsNotLost(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "books.json")
+	a := `{"ptxid":"A","code":"010010","status":"approved","amount":1000,"balance":1000,"approvalNo":"11111111","day":"20261124","issuer":0}` + "\n"
+	unfinished := `{"ptxid":"X","code":"010010","status":"appr`
+	if err := os.WriteFile(file, []byte(a+unfinished), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	y := &entry{ptxid: "Y", code: protocol.CodeCreditApproval, status: protocol.OutcomeApproved, amount: 2000, balance: 2000, approvalNo: "22222222", day: "20261124"}
+	if err := appendSynced(file, appendLines(nil, []*entry{y})); err != nil {
+		t.Fatal(err)
+	}
+	b, n := newBooks(), &numbers{used: map[string]bool{}}
+	if err := loadBooks(file, b, n, zap.NewNop()); err != nil {
+		t.Fatal(err)
+	}
+	if b.byPtxid["A"] == nil || b.byPtxid["Y"] == nil || b.byPtxid["Y"].status != protocol.OutcomeApproved {
+		t.Fatalf("after the unfinished line: A %v, Y %+v", b.byPtxid["A"] != nil, b.byPtxid["Y"])
+	}
+}
+
+// A ptxid whose last line is damaged keeps what its line before says,
+// rather than vanishing from the books.
+func TestDamagedLastLineFallsBackToTheOneBefore(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "books.json")
+	x := `{"ptxid":"X","code":"010010","status":"approved","amount":1000,"balance":1000,"approvalNo":"11111111","day":"20261124","issuer":0}` + "\n"
+	damaged := `{"ptxid":"X","code":"010010","status":"reversed","amount":1000,"balance":0,"approvalNo":"1111` + "\x00\x00\n"
+	z := `{"ptxid":"Z","code":"010010","status":"approved","amount":3000,"balance":3000,"approvalNo":"33333333","day":"20261124","issuer":0}` + "\n"
+	if err := os.WriteFile(file, []byte(x+damaged+z), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b, n := newBooks(), &numbers{used: map[string]bool{}}
+	if err := loadBooks(file, b, n, zap.NewNop()); err != nil {
+		t.Fatal(err)
+	}
+	if b.byPtxid["X"] == nil || b.byPtxid["X"].status != protocol.OutcomeApproved || b.byPtxid["Z"] == nil {
+		t.Fatalf("X %+v, Z %v", b.byPtxid["X"], b.byPtxid["Z"] != nil)
+	}
+}
+
+// A terminal whose books cannot be read does not start: it would answer
+// as one that forgot what it did.
+func TestUnreadableBooksKeepTheTerminalFromStarting(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		term := New(Config{BooksFile: t.TempDir()}, zap.NewNop()) // a folder: nothing can be read
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if _, err := term.Dial(ctx); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("Dial to a terminal with unreadable books: %v, want no link", err)
+		}
+	})
 }

@@ -99,10 +99,13 @@ func New(cfg Config, log *zap.Logger) *Terminal {
 		return t
 	}
 	go func() {
-		defer close(t.loaded)
 		if err := loadBooks(cfg.BooksFile, t.books, t.nums, log); err != nil {
-			log.Warn("books not read; saving continues", zap.Error(err))
+			// A terminal that cannot read its books does not start: it
+			// would answer as if it had forgotten what it did.
+			log.Error("books cannot be read; the terminal does not start until the file is mended", zap.Error(err))
+			return
 		}
+		close(t.loaded)
 	}()
 	return t
 }
