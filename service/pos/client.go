@@ -35,6 +35,7 @@ type Client struct {
 	authed  bool          // reader goroutine only
 	lastUse atomic.Uint64 // Server.activity at the client's latest frame in or out
 	evicted bool          // closed to make room; guarded by srv.mu
+	framing bool          // its frame is in Handler.Frame; guarded by srv.mu
 	ctx     context.Context
 	cancel  context.CancelFunc // ends ctx when the connection ends
 
@@ -222,8 +223,12 @@ func (c *Client) deliver(f protocol.Frame) error {
 		c.answer(protocol.CodeAuth, protocol.ResultInvalid, msgAuthFirst)
 		return errUnauthenticated
 	}
+	if !c.srv.enterFrame(c) {
+		return nil // closed to make room: its last frames start nothing
+	}
 	c.out.enterFrame()
 	c.srv.h.Frame(c, f)
+	c.srv.leaveFrame(c)
 	if c.out.leaveFrame() {
 		c.drain() // the answers Frame sent, on this goroutine
 	}

@@ -226,13 +226,33 @@ func (s *Server) reserve() error {
 	return nil
 }
 
+// enterFrame marks c's frame as being handled, unless c was closed to make
+// room. A client is never chosen for eviction while its frame is handled,
+// and none is handled once it was chosen: so a frame that starts a payment
+// never arrives on a connection already given away.
+func (s *Server) enterFrame(c *Client) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c.evicted {
+		return false
+	}
+	c.framing = true
+	return true
+}
+
+func (s *Server) leaveFrame(c *Client) {
+	s.mu.Lock()
+	c.framing = false
+	s.mu.Unlock()
+}
+
 // idlest is the registered client idle longest that holds nothing, or nil.
 // Called with s.mu held.
 func (s *Server) idlest() *Client {
 	holder, _ := s.h.(Holder)
 	var victim *Client
 	for _, c := range s.clients {
-		if c.evicted || (victim != nil && c.lastUse.Load() >= victim.lastUse.Load()) {
+		if c.evicted || c.framing || (victim != nil && c.lastUse.Load() >= victim.lastUse.Load()) {
 			continue
 		}
 		if holder == nil || !holder.Busy(c) {

@@ -195,3 +195,25 @@ func TestWSPortIdleKeepAlives(t *testing.T) {
 		t.Fatalf("payment after 200 idle keep-alives: %q", got)
 	}
 }
+
+// TestEvictedClientStartsNothing: frames that arrive on a connection after
+// it was chosen to make room are not handed to the engine, so no payment
+// can start on a connection whose answers would all be refused.
+func TestEvictedClientStartsNothing(t *testing.T) {
+	h := newRecorder(t)
+	s, _ := start(t, Config{MaxClients: 1}, h)
+	a := dialTCP(t, s)
+	a.write(ping)
+	a.read()
+	c := h.lastClient()
+	b := dialTCP(t, s) // takes a's slot
+	b.write(ping)
+	b.read()
+	before := len(h.got())
+	if err := c.deliver(protocol.Frame{Code: protocol.CodeCreditApproval, Body: []byte(`{"priceAmt":1000,"ptxid":"late"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.got(); len(got) != before {
+		t.Fatalf("a frame on an evicted connection reached the engine: %v", got[before:])
+	}
+}
