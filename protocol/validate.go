@@ -324,6 +324,11 @@ func (r *TaxRefundRequest) validate(model Model) error {
 			return err
 		}
 	}
+	// The stay dates belong to P3MIX's hotel body; a T650P body that
+	// carries them anyway must not pass malformed ones to the terminal.
+	if err := r.validateStay(); err != nil {
+		return err
+	}
 	switch model {
 	case ModelT650P:
 		if err := r.validateT650P(); err != nil {
@@ -360,9 +365,12 @@ func (r *TaxRefundRequest) validateP3MIX() error {
 	if err := optionalText("salesSerial", r.SalesSerial, 30); err != nil {
 		return err
 	}
-	if err := optionalText("facilitatorNumber", r.FacilitatorNumber, 20); err != nil {
-		return err
-	}
+	return optionalText("facilitatorNumber", r.FacilitatorNumber, 20)
+}
+
+// validateStay checks the hotel stay's dates: yyMMdd, check-out not before
+// check-in.
+func (r *TaxRefundRequest) validateStay() error {
 	in, err := stayDate("checkIn", r.CheckIn)
 	if err != nil {
 		return err
