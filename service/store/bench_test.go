@@ -54,15 +54,25 @@ func fill(b *testing.B, dir string, n int) {
 }
 
 // BenchmarkOpen100k is start-up with a year of 100,000 transactions.
-func BenchmarkOpen100k(b *testing.B) {
+func BenchmarkOpen100k(b *testing.B) { benchmarkOpen(b, 100_000) }
+
+// BenchmarkOpenGrowth shows how start-up grows with the journal: run it
+// with -bench OpenGrowth -benchtime 1x (the 1M case writes a 2 GB journal).
+func BenchmarkOpenGrowth(b *testing.B) {
+	for _, n := range []int{10_000, 100_000, 1_000_000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) { benchmarkOpen(b, n) })
+	}
+}
+
+func benchmarkOpen(b *testing.B, n int) {
 	dir := b.TempDir()
-	fill(b, dir, 100_000)
+	fill(b, dir, n)
 	for b.Loop() {
 		s, err := Open(dir, Options{}, zap.NewNop())
 		if err != nil {
 			b.Fatal(err)
 		}
-		if s.Len() != 100_000 {
+		if s.Len() != n {
 			b.Fatalf("%d records", s.Len())
 		}
 		s.Close()
