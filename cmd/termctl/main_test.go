@@ -16,11 +16,20 @@ import (
 // startTermd runs a whole termd in-process, with an emulated terminal that
 // answers at once, and returns its TCP and WebSocket addresses.
 func startTermd(t *testing.T) (tcp, ws string) {
+	return runTermd(t, func(cfg *config.Config) {
+		cfg.Emulator.CardDelay, cfg.Emulator.SignDelay, cfg.Emulator.AuthDelay = 0, 0, 0
+	})
+}
+
+// runTermd runs termd in-process on free loopback ports with the defaults
+// changed by set, and returns once its emulated terminal answers
+// (loopback peers need no token, whatever auth.token says).
+func runTermd(t *testing.T, set func(*config.Config)) (tcp, ws string) {
 	cfg := config.Default()
 	cfg.Listen.TCP, cfg.Listen.WS = "127.0.0.1:0", "127.0.0.1:0"
 	cfg.DataDir = t.TempDir()
-	cfg.Emulator.CardDelay, cfg.Emulator.SignDelay, cfg.Emulator.AuthDelay = 0, 0, 0
 	cfg.Emulator.Control = ""
+	set(&cfg)
 	d, err := daemon.New(cfg, zaptest.NewLogger(t))
 	if err != nil {
 		t.Fatal(err)
@@ -103,27 +112,7 @@ func TestSendExitStatusTellsScriptsWhatHappened(t *testing.T) {
 // on loopback, which need no token; a token they do show must be right,
 // which is what lets these tests see that termctl sends it.
 func startTermdWithToken(t *testing.T, token string) (tcp, ws string) {
-	cfg := config.Default()
-	cfg.Listen.TCP, cfg.Listen.WS = "127.0.0.1:0", "127.0.0.1:0"
-	cfg.DataDir = t.TempDir()
-	cfg.Emulator.Control = ""
-	cfg.Auth.Token = token
-	d, err := daemon.New(cfg, zaptest.NewLogger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { d.Run(ctx, nil); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
-	tcp, ws = d.TCPAddr().String(), "ws://"+d.WSAddr().String()+"/ws"
-	for range 1000 { // until the emulated terminal is up (loopback needs no token)
-		if _, _, code := termctl("send", "--addr", tcp, "081008"); code == 0 {
-			return tcp, ws
-		}
-	}
-	t.Fatal("terminal never came up")
-	return
+	return runTermd(t, func(cfg *config.Config) { cfg.Auth.Token = token })
 }
 
 func TestSendToken(t *testing.T) {
