@@ -143,19 +143,7 @@ func bareTCPEchoN(tb testing.TB) string {
 			if err != nil {
 				return
 			}
-			go func() {
-				defer conn.Close()
-				buf := make([]byte, 4096)
-				for {
-					n, err := conn.Read(buf)
-					if err != nil {
-						return
-					}
-					if _, err := conn.Write(buf[:n]); err != nil {
-						return
-					}
-				}
-			}()
+			go echo(conn)
 		}
 	}()
 	return ln.Addr().String()
