@@ -57,6 +57,9 @@ type Journal interface {
 	// Space reports an error when the journal's disk is below the
 	// margin a transaction needs.
 	Space() error
+	// Health reports an error once the journal could not be read back:
+	// a lookup may then have missed a record it holds.
+	Health() error
 }
 
 var _ Journal = (*store.Store)(nil)

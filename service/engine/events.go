@@ -33,6 +33,9 @@ type (
 		// unsettled; a second one must wait for its outcome.
 		OrigPending bool
 		NoDisk      bool // dataDir is below the free-space margin
+		// Unreadable: the journal could not be read back, so Dup and
+		// Orig may be missing although the records exist.
+		Unreadable bool
 	}
 	inConfirm struct{ Client Client }
 	inAbort   struct {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"sync/atomic"
 
+	"github.com/termd/termd/protocol"
 	"github.com/termd/termd/service/store"
 )
 
@@ -13,6 +14,9 @@ type faultyJournal struct {
 	*store.Store
 	failing  atomic.Int32 // writes still to fail; -1: all of them
 	lowSpace atomic.Bool
+	// unreadable: reads fail as the store's do when the disk cannot be
+	// read back: lookups find nothing and Health says why.
+	unreadable atomic.Bool
 	puts     atomic.Int32 // writes tried
 }
 
@@ -42,4 +46,27 @@ func (f *faultyJournal) Space() error {
 		return store.ErrLowSpace
 	}
 	return f.Store.Space()
+}
+
+var errUnreadable = errors.New("read /var/lib/termd/journal.log: input/output error")
+
+func (f *faultyJournal) Get(ptxid string) (*store.Record, bool) {
+	if f.unreadable.Load() {
+		return nil, false
+	}
+	return f.Store.Get(ptxid)
+}
+
+func (f *faultyJournal) FindApproval(code protocol.Code, approvalNo, day string) (*store.Record, bool) {
+	if f.unreadable.Load() {
+		return nil, false
+	}
+	return f.Store.FindApproval(code, approvalNo, day)
+}
+
+func (f *faultyJournal) Health() error {
+	if f.unreadable.Load() {
+		return errUnreadable
+	}
+	return f.Store.Health()
 }

@@ -51,6 +51,10 @@ func (e *Engine) requestInput(c Client, code protocol.Code, info protocol.Info, 
 		in.Orig, in.NoOrig = e.findOriginal(code, req)
 		in.OrigPending = in.Orig != nil && e.cancelPending(in.Orig.Ptxid)
 	}
+	if err := e.store.Health(); err != nil {
+		in.Unreadable = true
+		e.log.Error("journal cannot be read back; transaction refused: check the disk of dataDir", zap.String("ptxid", ptxid), zap.Error(err))
+	}
 	return in
 }
 

@@ -142,6 +142,8 @@ func TestTransitions(t *testing.T) {
 		{"start record on disk", in(Admitting), inWritten{Tag: writeStart}, Reading, []string{"send 010010", arm(timerTxn)}},
 		{"request while the journal fails", in(Idle, failing), inRequest{Client: other, Code: credit, Info: creditInfo, Ptxid: "P2"}, Idle, []string{"reply other 010010 9004"}},
 		{"request while the disk is low", in(Idle), inRequest{Client: other, Code: credit, Info: creditInfo, Ptxid: "P2", NoDisk: true}, Idle, []string{"reply other 010010 9004"}},
+		{"request while the journal cannot be read back", in(Idle), inRequest{Client: other, Code: credit, Info: creditInfo, Ptxid: "P2", Unreadable: true}, Idle, []string{"reply other 010010 9004"}},
+		{"cancel while the journal cannot be read back: not 9006", in(Idle), inRequest{Client: other, Code: protocol.CodeCreditCancel, Info: mustLookup(protocol.CodeCreditCancel), Ptxid: "P2", NoOrig: "원거래 없음", Unreadable: true}, Idle, []string{"reply other 010020 9004"}},
 		{"request while delivered", in(Delivered), inRequest{Client: other, Code: credit, Info: creditInfo, Ptxid: "P2"}, Delivered, []string{"reply other 010010 9001"}},
 		{"request while reversing", in(Reversing), inRequest{Client: other, Code: credit, Info: creditInfo, Ptxid: "P2"}, Reversing, []string{"reply other 010010 9001"}},
 		{"request with a used ptxid", in(Reading), inRequest{Client: other, Code: credit, Info: creditInfo, Ptxid: "P1", Dup: res1}, Reading, []string{"reply other 010010 9007"}},

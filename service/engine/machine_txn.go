@@ -25,14 +25,14 @@ const (
 )
 
 // refusal says why a transaction cannot start now, or "" when it can.
-func (st *step) refusal(noDisk bool) (code, msg string) {
+func (st *step) refusal(in inRequest) (code, msg string) {
 	s := &st.s
 	switch {
 	case s.Mode != Serving:
 		return protocol.ResultDevice, msgShuttingDown
-	case s.Journal == JournalFailed:
+	case s.Journal == JournalFailed || in.Unreadable:
 		return protocol.ResultDevice, msgJournalDown
-	case noDisk:
+	case in.NoDisk:
 		return protocol.ResultDevice, msgDiskLow
 	case s.Link != LinkUp:
 		return protocol.ResultDevice, protocol.MsgDeviceDown
@@ -53,7 +53,7 @@ func (st *step) request(in inRequest) {
 		st.reply(in.Client, in.Code, result(protocol.ResultDuplicate, protocol.MsgDuplicatePtxid, duplicateData(in.Dup)))
 		return
 	}
-	if code, msg := st.refusal(in.NoDisk); code != "" {
+	if code, msg := st.refusal(in); code != "" {
 		st.reply(in.Client, in.Code, result(code, msg, withPtxid(in.Ptxid)))
 		return
 	}

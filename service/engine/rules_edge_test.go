@@ -50,6 +50,31 @@ func TestLowDiskRefusesNewTransactions(t *testing.T) {
 	})
 }
 
+// A journal that cannot be read back may miss a ptxid or an original it
+// holds: nothing may start on what it said, neither a second payment with
+// a used ptxid nor a cancel told "no such original".
+func TestUnreadableJournalRefusesNewTransactions(t *testing.T) {
+	run(t, func(t *testing.T) {
+		r := newRig(t, Config{})
+		p := r.pos()
+		start(t, r, p, "A1", 1000)
+		r.approve(credit, "A1", 1000)
+		p.expect(credit, "0000", "", "A1")
+		p.send(r.eng, protocol.CodeConfirm, "")
+		p.next()
+		r.disk.unreadable.Store(true)
+		p.send(r.eng, credit, approval("A1", 1000))
+		forPeople(t, p.expect(credit, protocol.ResultDevice, msgJournalDown, "A1"))
+		day := time.Now().Format("20060102")
+		p.send(r.eng, cancelC, `{"approvalAmt":1000,"approvalNo":"12345678","transactionDate":"`+day+`","ptxid":"C1"}`)
+		forPeople(t, p.expect(cancelC, protocol.ResultDevice, msgJournalDown, "C1"))
+		r.terminalIdle()
+		r.disk.unreadable.Store(false)
+		p.send(r.eng, credit, approval("A1", 1000))
+		p.expect(credit, protocol.ResultDuplicate, protocol.MsgDuplicatePtxid, "A1")
+	})
+}
+
 func TestApprovalTheJournalCannotHoldIsReversedAndAnswered9004(t *testing.T) {
 	run(t, func(t *testing.T) {
 		r := newRig(t, Config{})

@@ -37,64 +37,82 @@ func appendRecord(b []byte, r *Record) []byte {
 	return b
 }
 
-// decode reads a record. Start-up decodes every version in the journal,
-// so it allocates three times per record, not once per field: the string
-// fields share one string, Request and Final one byte slice.
-func decode(v []byte) (*Record, error) {
+// fields is a record's encoding split up, without copying: the strings in
+// encoding order (4 and 6 are Request and Final) and the numbers.
+type fields struct {
+	str [12][]byte
+	num [5]int64 // Seq, ApprovalAmt, Balance, Created, Updated
+}
+
+// split checks a record's CRC and splits it into its fields.
+func split(v []byte) (fields, error) {
+	var f fields
 	if len(v) < 5 || v[0] != formatVersion {
-		return nil, errors.New("unknown record format")
+		return f, errors.New("unknown record format")
 	}
 	if crc32.Checksum(v[5:], castagnoli) != binary.BigEndian.Uint32(v[1:5]) {
-		return nil, errors.New("checksum mismatch")
+		return f, errors.New("checksum mismatch")
 	}
 	d := decoder{b: v[5:]}
-	var f [12][]byte // the fields, in encoding order; 4 and 6 are Request and Final
-	small := 0
-	for i := range f {
-		f[i] = d.bytes()
-		if i != 4 && i != 6 {
-			small += len(f[i])
-		}
+	for i := range f.str {
+		f.str[i] = d.bytes()
 	}
-	seq := uint64(d.num())
-	amt, bal := d.num(), d.num()
-	created, updated := d.num(), d.num()
+	for i := range f.num {
+		f.num[i] = d.num()
+	}
 	if d.err != nil {
-		return nil, d.err
+		return f, d.err
 	}
 	if len(d.b) != 0 {
-		return nil, errors.New("trailing bytes")
+		return f, errors.New("trailing bytes")
+	}
+	if len(f.str[0]) == 0 || f.num[0] == 0 {
+		return f, errors.New("record without ptxid or seq")
+	}
+	return f, nil
+}
+
+// decode reads a record with three allocations, not one per field: the
+// string fields share one string, Request and Final one byte slice.
+func decode(v []byte) (*Record, error) {
+	f, err := split(v)
+	if err != nil {
+		return nil, err
+	}
+	small := 0
+	for i, b := range f.str {
+		if i != 4 && i != 6 {
+			small += len(b)
+		}
 	}
 	var buf [256]byte
 	joined := buf[:0]
 	if small > len(buf) {
 		joined = make([]byte, 0, small)
 	}
+	for i, b := range f.str {
+		if i != 4 && i != 6 {
+			joined = append(joined, b...)
+		}
+	}
 	var str [12]string
-	for i := range f {
-		if i != 4 && i != 6 {
-			joined = append(joined, f[i]...)
-		}
-	}
 	all, off := string(joined), 0
-	for i := range f {
+	for i, b := range f.str {
 		if i != 4 && i != 6 {
-			str[i], off = all[off:off+len(f[i])], off+len(f[i])
+			str[i], off = all[off:off+len(b)], off+len(b)
 		}
 	}
-	bodies := make([]byte, len(f[4])+len(f[6]))
-	copy(bodies, f[4])
-	copy(bodies[len(f[4]):], f[6])
-	r := &Record{
+	req, fin := f.str[4], f.str[6]
+	bodies := make([]byte, len(req)+len(fin))
+	copy(bodies, req)
+	copy(bodies[len(req):], fin)
+	return &Record{
 		Ptxid: str[0], Code: protocol.Code(str[1]), Status: Status(str[2]), Confirm: Confirmation(str[3]),
-		Request: nilIfEmpty(bodies[:len(f[4]):len(f[4])]), ResultCode: str[5], Final: nilIfEmpty(bodies[len(f[4]):]),
+		Request: nilIfEmpty(bodies[:len(req):len(req)]), ResultCode: str[5], Final: nilIfEmpty(bodies[len(req):]),
 		ApprovalNo: str[7], TransactionNo: str[8], Day: str[9], IssuerCode: str[10], OrigPtxid: str[11],
-		Seq: seq, ApprovalAmt: amt, Balance: bal, Created: time.Unix(0, created), Updated: time.Unix(0, updated),
-	}
-	if r.Ptxid == "" || r.Seq == 0 {
-		return nil, errors.New("record without ptxid or seq")
-	}
-	return r, nil
+		Seq: uint64(f.num[0]), ApprovalAmt: f.num[1], Balance: f.num[2],
+		Created: time.Unix(0, f.num[3]), Updated: time.Unix(0, f.num[4]),
+	}, nil
 }
 
 func nilIfEmpty(b []byte) []byte {

@@ -52,27 +52,22 @@ type journalFile interface {
 
 var _ journalFile = (*os.File)(nil)
 
-// appendFrame appends a frame holding recs to b.
-func appendFrame(b []byte, recs []*Record) []byte {
+// appendFrame appends a frame holding the encoded records raws to b, and
+// to at where each record's encoding starts in b.
+func appendFrame(b []byte, raws [][]byte, at []int) ([]byte, []int) {
 	start := len(b)
 	b = append(b, make([]byte, frameHead)...)
-	b = binary.AppendUvarint(b, uint64(len(recs)))
-	for _, r := range recs {
-		lenAt := len(b)
-		b = appendRecord(b, r)
-		n := len(b) - lenAt
-		// the length goes before the record: shift it right
-		var l [binary.MaxVarintLen64]byte
-		k := binary.PutUvarint(l[:], uint64(n))
-		b = append(b, l[:k]...)
-		copy(b[lenAt+k:], b[lenAt:lenAt+n])
-		copy(b[lenAt:], l[:k])
+	b = binary.AppendUvarint(b, uint64(len(raws)))
+	for _, raw := range raws {
+		b = binary.AppendUvarint(b, uint64(len(raw)))
+		at = append(at, len(b))
+		b = append(b, raw...)
 	}
 	payload := b[start+frameHead:]
 	binary.BigEndian.PutUint32(b[start:], uint32(len(payload)))
 	binary.BigEndian.PutUint32(b[start+4:], crc32.Checksum(payload, castagnoli))
 	binary.BigEndian.PutUint32(b[start+8:], crc32.Checksum(b[start:start+8], castagnoli))
-	return b
+	return b, at
 }
 
 // frameReader reads frames from the journal, counting the offset of the
@@ -82,14 +77,16 @@ type frameReader struct {
 	good int64 // end of the last whole, valid frame
 	size int64 // of the file
 	buf  []byte
+	last int64 // the size of the frame next returned
 	// reach is where the bad frame would end by its length field (-1 when
 	// the length is unreadable or implausible).
 	reach int64
 }
 
-// next returns the records of the next frame, io.EOF at a clean end, or
-// errBadFrame for a frame that is incomplete or fails its checks.
-func (fr *frameReader) next() ([]*Record, error) {
+// next returns the payload of the next frame (valid until the next call),
+// io.EOF at a clean end, or errBadFrame for a frame that is incomplete or
+// fails its checks. advance moves past a frame whose records were good.
+func (fr *frameReader) next() ([]byte, error) {
 	var head [frameHead]byte
 	fr.reach = -1
 	n, err := io.ReadFull(fr.r, head[:])
@@ -118,38 +115,36 @@ func (fr *frameReader) next() ([]*Record, error) {
 	if crc32.Checksum(payload, castagnoli) != binary.BigEndian.Uint32(head[4:]) {
 		return nil, fmt.Errorf("%w: checksum mismatch", errBadFrame)
 	}
-	recs, err := decodeFrame(payload)
-	if err != nil {
-		return nil, err // the CRC held: damage written by us, never torn
-	}
-	fr.good += frameHead + int64(size)
-	return recs, nil
+	fr.last = frameHead + int64(size)
+	return payload, nil
 }
 
-// decodeFrame decodes the records of a frame's payload.
-func decodeFrame(p []byte) ([]*Record, error) {
+func (fr *frameReader) advance() { fr.good += fr.last }
+
+// eachRecord calls fn with each record of a frame's payload and where it
+// starts in the payload. A payload that passed its CRC but does not split
+// into records is damage written by us, never a torn write.
+func eachRecord(p []byte, fn func(off int, raw []byte) error) error {
 	count, k := binary.Uvarint(p)
 	if k <= 0 || count == 0 || count > uint64(len(p)) {
-		return nil, errors.New("frame: bad record count")
+		return errors.New("frame: bad record count")
 	}
-	p = p[k:]
-	recs := make([]*Record, 0, count)
+	off := k
 	for range count {
-		n, k := binary.Uvarint(p)
-		if k <= 0 || n > uint64(len(p)-k) {
-			return nil, errShort
+		n, k := binary.Uvarint(p[off:])
+		if k <= 0 || n > uint64(len(p)-off-k) {
+			return errShort
 		}
-		r, err := decode(p[k : k+int(n)])
-		if err != nil {
-			return nil, err
+		off += k
+		if err := fn(off, p[off:off+int(n)]); err != nil {
+			return err
 		}
-		recs = append(recs, r)
-		p = p[k+int(n):]
+		off += int(n)
 	}
-	if len(p) != 0 {
-		return nil, errors.New("frame: trailing bytes")
+	if off != len(p) {
+		return errors.New("frame: trailing bytes")
 	}
-	return recs, nil
+	return nil
 }
 
 // torn reports whether the bad frame just read can be a torn last write:

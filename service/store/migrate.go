@@ -93,38 +93,17 @@ func (s *Store) rewrite(recs []*Record) error {
 
 // writeJournal writes a new journal file holding recs, synced.
 func writeJournal(path string, recs []*Record) error {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	w, err := createJournal(path)
 	if err != nil {
 		return err
 	}
-	b := append(make([]byte, 0, 1<<20), logMagic...)
-	for len(recs) > 0 && err == nil {
-		n := frameOf(recs)
-		b = appendFrame(b, recs[:n])
-		recs = recs[n:]
-		if len(b) > 1<<20 {
-			_, err = f.Write(b)
-			b = b[:0]
+	var enc []byte
+	for _, r := range recs {
+		enc = appendRecord(enc[:0], r)
+		if err := w.add(enc); err != nil {
+			w.abort()
+			return err
 		}
 	}
-	if err == nil {
-		err = writeAll(f, b)
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
-// frameOf says how many of recs go in one frame of a rewrite: up to 64,
-// and never more bytes than a frame may hold.
-func frameOf(recs []*Record) int {
-	size := 0
-	for i, r := range recs {
-		size += 64 + len(r.Ptxid) + len(r.Request) + len(r.Final) + len(r.OrigPtxid) // a record's bytes, generously
-		if i == 64 || (i > 0 && size > maxFrame/2) {
-			return i
-		}
-	}
-	return len(recs)
+	return w.finish()
 }

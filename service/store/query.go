@@ -1,106 +1,179 @@
 package store
 
 import (
-	"time"
+	"slices"
 
-	"fmt"
-	"os"
+	"go.uber.org/zap"
 
 	"github.com/termd/termd/protocol"
 )
 
-func first(raw any, err error) (*Record, bool) {
-	if err != nil || raw == nil {
-		return nil, false
+// Reads look entries up in the index, then read the records from the
+// journal file. They hold rmu throughout, so a compaction cannot swap the
+// file under them, and ixmu only while they copy entries, so a Put never
+// waits for a read of the file.
+
+// read reads the record of e. Called with s.rmu held.
+func (s *Store) read(e entry) (*Record, error) {
+	b := make([]byte, e.n)
+	if _, err := s.reader.ReadAt(b, e.off); err != nil {
+		return nil, err
 	}
-	return raw.(*Record).Clone(), true
+	return decode(b)
 }
 
-// get is Get without the copy, for the writer.
-func (s *Store) get(ptxid string) (*Record, bool) {
-	raw, err := s.mem.Txn(false).First(table, "id", ptxid)
-	if err != nil || raw == nil {
-		return nil, false
+// readAll reads the records of es, or says the journal is unreadable.
+// Called with s.rmu held.
+func (s *Store) readAll(es []entry) ([]*Record, bool) {
+	out := make([]*Record, 0, len(es))
+	for _, e := range es {
+		r, err := s.read(e)
+		if err != nil {
+			s.unreadableNow(err)
+			return nil, false
+		}
+		out = append(out, r)
 	}
-	return raw.(*Record), true
+	return out, true
 }
 
-// Get returns a copy of the record of ptxid.
+// unreadableNow records that the journal could not be read back.
+func (s *Store) unreadableNow(err error) {
+	if s.unreadable.CompareAndSwap(nil, &err) {
+		s.log.Error("journal cannot be read back (disk failing?); no new transaction is started until termd restarts: check the disk of dataDir",
+			zap.Error(err))
+	}
+}
+
+// Health is nil unless the journal could not be read back since Open: a
+// lookup may then have missed a record it holds, so no transaction may
+// start on what it said.
+func (s *Store) Health() error {
+	if p := s.unreadable.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// entries copies the entries of slots.
+func (s *Store) entriesOf(slots []int32) []entry {
+	s.ixmu.RLock()
+	defer s.ixmu.RUnlock()
+	es := make([]entry, len(slots))
+	for i, slot := range slots {
+		es[i] = s.ix.entries[slot]
+	}
+	return es
+}
+
+// find returns the slot and record of ptxid, or -1 and nil.
+func (s *Store) find(ptxid string) (int32, *Record, error) {
+	s.rmu.RLock()
+	defer s.rmu.RUnlock()
+	var buf [4]int32
+	s.ixmu.RLock()
+	slots := s.ix.byID.candidates(s.keys.id(ptxid), buf[:0])
+	s.ixmu.RUnlock()
+	es := s.entriesOf(slots)
+	for i, e := range es {
+		r, err := s.read(e)
+		if err != nil {
+			return -1, nil, err
+		}
+		if r.Ptxid == ptxid {
+			return slots[i], r, nil
+		}
+	}
+	return -1, nil, nil
+}
+
+// Get returns the record of ptxid.
 func (s *Store) Get(ptxid string) (*Record, bool) {
-	return first(s.mem.Txn(false).First(table, "id", ptxid))
+	_, r, err := s.find(ptxid)
+	if err != nil {
+		s.unreadableNow(err)
+	}
+	return r, r != nil
 }
+
+// pick reads the records of the entries chosen, in slot order from the
+// newest when newest is set, up to n of them.
+func (s *Store) pick(n int, newest bool, want func(entry) bool) []*Record {
+	s.rmu.RLock()
+	defer s.rmu.RUnlock()
+	s.ixmu.RLock()
+	var es []entry
+	all := s.ix.entries
+	for i := range all {
+		if newest {
+			i = len(all) - 1 - i
+		}
+		if len(es) == n {
+			break
+		}
+		if want(all[i]) {
+			es = append(es, all[i])
+		}
+	}
+	s.ixmu.RUnlock()
+	recs, _ := s.readAll(es)
+	return recs
+}
+
+func one(recs []*Record) (*Record, bool) {
+	if len(recs) == 0 {
+		return nil, false
+	}
+	return recs[0], true
+}
+
+func every(entry) bool { return true }
 
 // Last returns the most recent transaction.
-func (s *Store) Last() (*Record, bool) {
-	return first(s.mem.Txn(false).Last(table, "seq"))
-}
+func (s *Store) Last() (*Record, bool) { return one(s.pick(1, true, every)) }
 
 // Recent returns up to n records, newest first.
-func (s *Store) Recent(n int) []*Record {
-	it, err := s.mem.Txn(false).GetReverse(table, "seq")
-	if err != nil {
-		return nil
-	}
-	out := make([]*Record, 0, n)
-	for raw := it.Next(); raw != nil && len(out) < n; raw = it.Next() {
-		out = append(out, raw.(*Record).Clone())
-	}
-	return out
-}
+func (s *Store) Recent(n int) []*Record { return s.pick(n, true, every) }
 
 // FindApproval returns the approval of request code code with approval
-// number approvalNo made on day (yyyyMMdd).
+// number approvalNo made on day (yyyyMMdd): the first made, should the
+// terminal ever have given one number twice.
 func (s *Store) FindApproval(code protocol.Code, approvalNo, day string) (*Record, bool) {
-	return first(s.mem.Txn(false).First(table, "approval", string(code), approvalNo, day))
+	s.rmu.RLock()
+	defer s.rmu.RUnlock()
+	var buf [4]int32
+	s.ixmu.RLock()
+	slots := s.ix.byApproval.candidates(s.keys.approval(string(code), approvalNo, day), buf[:0])
+	s.ixmu.RUnlock()
+	slices.Sort(slots)
+	recs, _ := s.readAll(s.entriesOf(slots))
+	for _, r := range recs {
+		if r.Code == code && r.ApprovalNo == approvalNo && r.Day == day {
+			return r, true
+		}
+	}
+	return nil, false
 }
 
 // Len counts the records.
 func (s *Store) Len() int {
-	it, err := s.mem.Txn(false).Get(table, "id")
-	if err != nil {
-		return 0
-	}
-	n := 0
-	for it.Next() != nil {
-		n++
-	}
-	return n
+	s.ixmu.RLock()
+	defer s.ixmu.RUnlock()
+	return len(s.ix.entries)
 }
 
 // Unsettled returns what recovery must look at after a restart: records
-// still running or unknown, and results awaiting 980001.
+// still running or unknown, and results awaiting 980001, oldest first.
 func (s *Store) Unsettled() []*Record {
-	var out []*Record
-	it, err := s.mem.Txn(false).Get(table, "seq")
-	if err != nil {
-		return nil
-	}
-	for raw := it.Next(); raw != nil; raw = it.Next() {
-		if r := raw.(*Record); r.unsettled() {
-			out = append(out, r.Clone())
-		}
-	}
-	return out
+	return s.pick(-1, false, func(e entry) bool { return e.flags&flagUnsettled != 0 })
 }
 
-func (r *Record) unsettled() bool {
-	return r.Status == StatusRunning || r.Status == StatusUnknown || r.Confirm == ConfirmAwaiting ||
-		(r.Confirm == ConfirmReverse && r.Status == StatusApproved)
-}
+func (r *Record) unsettled() bool { return flagsOf(r.Status, r.Confirm)&flagUnsettled != 0 }
 
 // LastDelivered returns the latest record whose 0000 was delivered for
 // confirmation (what a 980001 is about).
 func (s *Store) LastDelivered() (*Record, bool) {
-	it, err := s.mem.Txn(false).GetReverse(table, "seq")
-	if err != nil {
-		return nil, false
-	}
-	for raw := it.Next(); raw != nil; raw = it.Next() {
-		if r := raw.(*Record); r.Confirm != ConfirmNone && r.Confirm != ConfirmReverse {
-			return r.Clone(), true
-		}
-	}
-	return nil, false
+	return one(s.pick(1, true, func(e entry) bool { return e.flags&flagDelivered != 0 }))
 }
 
 // Summary totals the sales of the days from..to (yyyyMMdd, inclusive).
@@ -109,16 +182,12 @@ func (s *Store) LastDelivered() (*Record, bool) {
 // automatic reversals.
 func (s *Store) Summary(from, to string) protocol.SummaryData {
 	var sum protocol.SummaryData
-	approvedIssuers, canceledIssuers := map[string]bool{}, map[string]bool{}
-	it, err := s.mem.Txn(false).LowerBound(table, "day", from)
-	if err != nil {
+	lo, hi, ok := dayRange(from, to)
+	if !ok {
 		return sum
 	}
-	for raw := it.Next(); raw != nil; raw = it.Next() {
-		r := raw.(*Record)
-		if r.Day > to {
-			break
-		}
+	approvedIssuers, canceledIssuers := map[string]bool{}, map[string]bool{}
+	for _, r := range s.pick(-1, false, func(e entry) bool { return e.day >= lo && e.day <= hi }) {
 		switch r.Code {
 		case protocol.CodeCreditApproval, protocol.CodeSimplePayApproval:
 			if r.Status == StatusApproved || r.Status == StatusCancelled || r.Status == StatusReversed {
@@ -145,111 +214,3 @@ func add(t *protocol.Totals, issuers map[string]bool, r *Record) {
 	}
 }
 
-// Compact removes records older than the retention, except unsettled ones,
-// and rewrites the journal with the latest version of each record left
-// when it has gathered as many superseded versions as live ones. The bulk
-// of the rewrite runs without the writer's lock, so payments go on; what
-// they journal meanwhile is carried over into the new file.
-func (s *Store) Compact() (removed int, err error) {
-	s.compacting.Lock()
-	defer s.compacting.Unlock()
-	s.mu.Lock()
-	keep, old := s.partition(s.opt.Now().Add(-s.opt.Retention))
-	from, frames := s.end, s.frames
-	s.mu.Unlock()
-	if len(old) == 0 && frames < 2*len(keep)+1000 {
-		return 0, nil
-	}
-	tmp := s.path + ".tmp"
-	if err := writeJournal(tmp, keep); err != nil {
-		os.Remove(tmp)
-		return 0, fmt.Errorf("store: compact: %w", err)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.swap(tmp, from); err != nil {
-		os.Remove(tmp)
-		return 0, fmt.Errorf("store: compact: %w", err)
-	}
-	s.frames = len(keep) + s.frames - frames
-	txn := s.mem.Txn(true)
-	for _, r := range old {
-		// A Put during the rewrite may have replaced r: that version
-		// stays (the new file has it too).
-		if cur, _ := txn.First(table, "id", r.Ptxid); cur != any(r) {
-			continue
-		}
-		if err := txn.Delete(table, r); err != nil {
-			txn.Abort()
-			return 0, err
-		}
-	}
-	txn.Commit()
-	s.version.Add(1)
-	return len(old), nil
-}
-
-// partition splits the records into those to keep and those past the
-// retention. Called with s.mu held.
-func (s *Store) partition(cutoff time.Time) (keep, old []*Record) {
-	it, err := s.mem.Txn(false).Get(table, "seq")
-	if err != nil {
-		return nil, nil
-	}
-	for raw := it.Next(); raw != nil; raw = it.Next() {
-		if r := raw.(*Record); r.Created.Before(cutoff) && !r.unsettled() {
-			old = append(old, r)
-		} else {
-			keep = append(keep, r)
-		}
-	}
-	return keep, old
-}
-
-// swap appends to the rewritten journal tmp the frames journaled since
-// offset from (up to the end of the last good one: nothing a failed write
-// left behind), and puts it in the journal's place. Called with s.mu held.
-func (s *Store) swap(tmp string, from int64) error {
-	cur, err := os.Open(s.path)
-	if err != nil {
-		return err
-	}
-	since := make([]byte, s.end-from)
-	_, err = cur.ReadAt(since, from)
-	cur.Close()
-	if err != nil {
-		return err
-	}
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return err
-	}
-	st, err := f.Stat()
-	if err == nil {
-		err = writeAll(f, since)
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	end := st.Size() + int64(len(since))
-	// The append handle is closed first: Windows renames no open file.
-	if err := s.file.Close(); err != nil {
-		return err
-	}
-	err = os.Rename(tmp, s.path)
-	if err == nil {
-		err = syncDir(s.dir)
-	}
-	if err == nil {
-		s.end, s.broken = end, nil // the new file holds no failed write's tail
-	}
-	f, oerr := os.OpenFile(s.path, os.O_WRONLY, 0o600)
-	if oerr != nil {
-		return fmt.Errorf("reopen %s: %w", s.path, oerr)
-	}
-	s.file = s.wrapped(f)
-	return err
-}

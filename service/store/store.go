@@ -2,18 +2,16 @@ package store
 
 import (
 	"bufio"
-	"cmp"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/hashicorp/go-memdb"
 	"go.uber.org/zap"
 )
 
@@ -51,16 +49,28 @@ type Store struct {
 	dir  string
 	path string
 	lock *os.File // held while open: one termd per dataDir
-	mem  *memdb.MemDB
+	keys keys
 
-	mu      sync.Mutex // one writer: the file and memdb in the same order
-	file    journalFile
-	end     int64  // where the next frame goes: the end of the last good one
-	seq     uint64 // the last Seq given
-	frames  int    // versions in the file, to tell when it is worth rewriting
-	buf     []byte // the frame being written
-	broken  error  // set when a failed write could not be cut back
+	mu     sync.Mutex // one writer: the file and the index in the same order
+	file   journalFile
+	end    int64  // where the next frame goes: the end of the last good one
+	seq    uint64 // the last Seq given
+	frames int    // versions in the file, to tell when it is worth rewriting
+	buf    []byte // the frame being written
+	enc    []byte // the records being written, encoded
+	broken error  // set when a failed write could not be cut back
+
+	// rmu guards the read handle: held to read, locked to swap the file.
+	rmu    sync.RWMutex
+	reader *os.File
+	// ixmu guards the index: held briefly, never across a file read.
+	ixmu    sync.RWMutex
+	ix      index
 	version atomic.Uint64
+	// unreadable is set when a record cannot be read back (the disk
+	// fails): a lookup can then say "not found" for what exists, so the
+	// engine refuses new transactions (Health).
+	unreadable atomic.Pointer[error]
 	// compacting serialises Compact, whose rewrite runs without mu.
 	compacting sync.Mutex
 }
@@ -84,7 +94,8 @@ func Open(dir string, opt Options, log *zap.Logger) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{opt: opt, log: log, dir: dir, path: filepath.Join(dir, logName), lock: lock}
+	s := &Store{opt: opt, log: log, dir: dir, path: filepath.Join(dir, logName), lock: lock,
+		keys: keys{maphash.MakeSeed()}, ix: newIndex()}
 	if err := s.open(); err != nil {
 		lock.Close()
 		return nil, err
@@ -93,20 +104,12 @@ func Open(dir string, opt Options, log *zap.Logger) (*Store, error) {
 }
 
 func (s *Store) open() error {
-	var err error
-	if s.mem, err = memdb.NewMemDB(schema); err != nil {
-		return fmt.Errorf("store: %w", err)
-	}
 	os.Remove(s.path + ".tmp") // a rewrite that never finished
 	if err := s.importBolt(); err != nil {
 		return err
 	}
 	start := time.Now()
-	latest, err := s.replay()
-	if err != nil {
-		return err
-	}
-	if err := s.index(latest); err != nil {
+	if err := s.replay(); err != nil {
 		return err
 	}
 	f, err := os.OpenFile(s.path, os.O_WRONLY, 0o600)
@@ -114,7 +117,11 @@ func (s *Store) open() error {
 		return fmt.Errorf("store: open %s: %w", s.path, err)
 	}
 	s.file = s.wrapped(f)
-	s.log.Info("journal opened", zap.String("file", s.path), zap.Int("records", len(latest)),
+	if s.reader, err = os.Open(s.path); err != nil {
+		f.Close()
+		return fmt.Errorf("store: open %s: %w", s.path, err)
+	}
+	s.log.Info("journal opened", zap.String("file", s.path), zap.Int("records", len(s.ix.entries)),
 		zap.Int("versions", s.frames), zap.Duration("took", time.Since(start)))
 	return nil
 }
@@ -126,54 +133,55 @@ func (s *Store) wrapped(f *os.File) journalFile {
 	return f
 }
 
-// replay reads the journal (creating it if there is none) and returns the
+// replay reads the journal (creating it if there is none) and indexes the
 // latest version of every record, cutting off a torn last frame.
-func (s *Store) replay() (map[string]*Record, error) {
+func (s *Store) replay() error {
 	f, err := os.OpenFile(s.path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", s.path, err)
+		return fmt.Errorf("store: open %s: %w", s.path, err)
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if st.Size() == 0 { // a new journal
 		if err := writeAll(f, []byte(logMagic)); err != nil {
-			return nil, fmt.Errorf("store: create %s: %w", s.path, err)
+			return fmt.Errorf("store: create %s: %w", s.path, err)
 		}
 		s.end = int64(len(logMagic))
-		return map[string]*Record{}, syncDir(s.dir)
+		return syncDir(s.dir)
 	}
 	fr := &frameReader{r: bufio.NewReaderSize(f, 1<<20), size: st.Size()}
 	magic := make([]byte, len(logMagic))
 	if _, err := io.ReadFull(fr.r, magic); err != nil || string(magic) != logMagic {
-		return nil, corrupt(s.path, errors.New("not a termd journal"))
+		return corrupt(s.path, errors.New("not a termd journal"))
 	}
 	fr.good = int64(len(logMagic))
-	latest := map[string]*Record{}
+	b := newBuilder(s.keys)
 	for {
-		recs, err := fr.next()
+		at := fr.good + frameHead
+		payload, err := fr.next()
 		if err == io.EOF {
 			break
 		}
 		if errors.Is(err, errBadFrame) && fr.torn(func() ([]byte, error) { return readFrom(f, fr.good) }) {
 			if err := s.cutTorn(f, fr.good, fr.size); err != nil {
-				return nil, err
+				return err
 			}
 			break
 		}
+		if err == nil {
+			err = eachRecord(payload, func(off int, raw []byte) error { return b.add(at+int64(off), raw) })
+		}
 		if err != nil {
-			return nil, corrupt(s.path, fmt.Errorf("at byte %d: %w", fr.good, err))
+			return corrupt(s.path, fmt.Errorf("at byte %d: %w", fr.good, err))
 		}
-		for _, r := range recs {
-			latest[r.Ptxid] = r
-			s.seq = max(s.seq, r.Seq)
-			s.frames++
-		}
+		fr.advance()
 	}
-	s.end = fr.good
-	return latest, nil
+	s.end, s.seq, s.frames = fr.good, b.seq, b.versions
+	s.ix = b.index()
+	return nil
 }
 
 // cutTorn keeps the torn tail aside and cuts it from the journal.
@@ -197,26 +205,6 @@ func (s *Store) cutTorn(f *os.File, good, size int64) error {
 	return nil
 }
 
-// index builds the in-memory index from the latest versions, in arrival
-// order: the radix trees then grow at their ends, which their write cache
-// likes far better than random order.
-func (s *Store) index(latest map[string]*Record) error {
-	recs := make([]*Record, 0, len(latest))
-	for _, r := range latest {
-		recs = append(recs, r)
-	}
-	slices.SortFunc(recs, func(a, b *Record) int { return cmp.Compare(a.Seq, b.Seq) })
-	txn := s.mem.Txn(true)
-	defer txn.Abort()
-	for _, r := range recs {
-		if err := txn.Insert(table, r); err != nil {
-			return corrupt(s.path, fmt.Errorf("record %s: %w", r.Ptxid, err))
-		}
-	}
-	txn.Commit()
-	return nil
-}
-
 func corrupt(path string, err error) error {
 	return fmt.Errorf("store: %s: %w (%v); termd will not start on it and has not changed it: "+
 		"stop termd, move the file aside (keep it for recovery), restore the latest backup of it, and start again", path, ErrCorrupt, err)
@@ -227,6 +215,9 @@ func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	err := s.file.Close()
+	s.rmu.Lock()
+	s.reader.Close()
+	s.rmu.Unlock()
 	s.lock.Close()
 	return err
 }
@@ -240,34 +231,80 @@ func (s *Store) Put(recs ...*Record) error {
 	defer s.mu.Unlock()
 	now := s.opt.Now()
 	stored := make([]*Record, len(recs))
+	prevs := make([]*Record, len(recs))
+	slots := make([]int32, len(recs))
+	next := int32(len(s.ix.entries)) // only this writer adds entries
 	seq := s.seq
 	for i, in := range recs {
 		r := in.Clone()
-		if old, ok := s.get(r.Ptxid); ok {
-			r.Seq, r.Created = old.Seq, old.Created
+		slot, prev, err := s.current(r.Ptxid, stored[:i], slots[:i])
+		if err != nil {
+			return fmt.Errorf("store: journal %s: %w", r.Ptxid, err)
+		}
+		if prev != nil {
+			r.Seq, r.Created = prev.Seq, prev.Created
 		} else {
 			seq++
-			r.Seq, r.Created = seq, now
+			r.Seq, r.Created, slot = seq, now, next
+			next++
 		}
 		r.Updated = now
-		stored[i] = r
+		stored[i], prevs[i], slots[i] = r, prev, slot
 	}
-	s.buf = appendFrame(s.buf[:0], stored)
-	if err := s.append(s.buf); err != nil {
+	at, err := s.write(stored)
+	if err != nil {
 		return fmt.Errorf("store: journal %s: %w", recs[0].Ptxid, err)
 	}
-	s.seq = seq
-	s.frames += len(stored)
-	txn := s.mem.Txn(true)
-	for _, r := range stored {
-		if err := txn.Insert(table, r); err != nil {
-			txn.Abort()
-			return fmt.Errorf("store: index %s: %w", r.Ptxid, err)
-		}
+	s.ixmu.Lock()
+	for i, r := range stored {
+		s.ix.put(s.keys, slots[i], at[i], prevs[i], r)
 	}
-	txn.Commit()
+	s.ixmu.Unlock()
+	s.seq = seq
+	s.frames += len(recs)
 	s.version.Add(1)
 	return nil
+}
+
+// write journals recs in one frame and returns where each one's encoding
+// starts in the file, and its length.
+func (s *Store) write(recs []*Record) ([]span, error) {
+	s.enc = s.enc[:0]
+	ends := make([]int, len(recs)+1)
+	for i, r := range recs {
+		s.enc = appendRecord(s.enc, r)
+		ends[i+1] = len(s.enc)
+	}
+	raws := make([][]byte, len(recs))
+	for i := range raws {
+		raws[i] = s.enc[ends[i]:ends[i+1]]
+	}
+	var at []int
+	s.buf, at = appendFrame(s.buf[:0], raws, at)
+	start := s.end
+	if err := s.append(s.buf); err != nil {
+		return nil, err
+	}
+	out := make([]span, len(recs))
+	for i := range out {
+		out[i] = span{start + int64(at[i]), uint32(len(raws[i]))}
+	}
+	return out, nil
+}
+
+// current finds the stored version of ptxid: earlier in the batch being
+// put, else in the journal. Called with s.mu held.
+func (s *Store) current(ptxid string, batch []*Record, slots []int32) (int32, *Record, error) {
+	for i := len(batch) - 1; i >= 0; i-- {
+		if batch[i].Ptxid == ptxid {
+			return slots[i], batch[i], nil
+		}
+	}
+	slot, r, err := s.find(ptxid)
+	if err != nil || r == nil {
+		return -1, nil, err
+	}
+	return slot, r, nil
 }
 
 // append writes a frame at the end and syncs it. On failure the end is
