@@ -17,7 +17,7 @@ type faultyJournal struct {
 	// unreadable: reads fail as the store's do when the disk cannot be
 	// read back: lookups find nothing and Health says why.
 	unreadable atomic.Bool
-	puts     atomic.Int32 // writes tried
+	puts       atomic.Int32 // writes tried
 }
 
 var _ Journal = (*faultyJournal)(nil)

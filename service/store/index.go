@@ -74,8 +74,6 @@ type keys struct{ seed maphash.Seed }
 
 func (k keys) id(ptxid string) uint64 { return maphash.String(k.seed, ptxid) }
 
-func (k keys) idBytes(ptxid []byte) uint64 { return maphash.Bytes(k.seed, ptxid) }
-
 // approval is 0 (not indexed) for a record without approval number or day.
 func (k keys) approval(code, approvalNo, day string) uint64 {
 	return approvalHash(k.seed, code, approvalNo, day)

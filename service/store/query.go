@@ -168,8 +168,6 @@ func (s *Store) Unsettled() []*Record {
 	return s.pick(-1, false, func(e entry) bool { return e.flags&flagUnsettled != 0 })
 }
 
-func (r *Record) unsettled() bool { return flagsOf(r.Status, r.Confirm)&flagUnsettled != 0 }
-
 // LastDelivered returns the latest record whose 0000 was delivered for
 // confirmation (what a 980001 is about).
 func (s *Store) LastDelivered() (*Record, bool) {
@@ -213,4 +211,3 @@ func add(t *protocol.Totals, issuers map[string]bool, r *Record) {
 		t.Issuer++
 	}
 }
-
