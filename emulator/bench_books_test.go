@@ -22,6 +22,7 @@ func BenchmarkBooksSave(b *testing.B) {
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			t := New(Config{BooksFile: c.file}, zap.NewNop())
+			<-t.loaded
 			final := mustJSON(protocol.Response{ResultCode: protocol.ResultOK, ResultMessage: protocol.MsgApproved})
 			b.ReportAllocs()
 			for i := 0; b.Loop(); i++ {
@@ -59,8 +60,8 @@ func BenchmarkBooksLoad100k(b *testing.B) {
 	for b.Loop() {
 		t := New(Config{BooksFile: path}, zap.NewNop())
 		<-t.loaded
-		if len(t.books.byPtxid) != 100_000 {
-			b.Fatalf("%d entries", len(t.books.byPtxid))
+		if len(t.books.index) != 100_000 {
+			b.Fatalf("%d entries", len(t.books.index))
 		}
 	}
 }

@@ -184,3 +184,11 @@ func TestBooksTornLineLosesNothingAfterIt(t *testing.T) {
 		}
 	})
 }
+
+// get is the entry of ptxid, or nil.
+func (b *books) get(ptxid string) *entry {
+	e, _ := b.find(ptxid)
+	return e
+}
+
+func (b *books) has(ptxid string) bool { return b.get(ptxid) != nil }
