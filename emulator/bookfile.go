@@ -69,6 +69,9 @@ func (b *books) save(sync bool) error {
 	if err != nil {
 		return fmt.Errorf("emulator: save books: %w", err)
 	}
+	if sync {
+		b.syncs++
+	}
 	for k, e := range b.dirty {
 		if lines[k].n == 0 { // cannot be written: it stays in memory
 			b.pinned[e.slot] = e

@@ -57,6 +57,7 @@ type books struct {
 	pinned      map[int32]*entry // no file, or a line that could not be written
 	livePruned  int              // len(live) after the last prune
 	dirty       []*entry         // changed since the books were last saved
+	syncs       int              // fsyncs of the file, counted for the tests
 	taken       []uint32         // approval numbers the file held at start, sorted
 }
 
