@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"go.uber.org/zap"
 
 	"github.com/termd/termd/protocol"
 )
@@ -183,4 +186,173 @@ func TestBooksTornLineLosesNothingAfterIt(t *testing.T) {
 			}
 		}
 	})
+}
+
+// get is the entry of ptxid, or nil.
+func (b *books) get(ptxid string) *entry {
+	e, _ := b.find(ptxid)
+	return e
+}
+
+func (b *books) has(ptxid string) bool { return b.get(ptxid) != nil }
+
+// TestBooks100kRestart: a terminal restarted on the books of 100,000
+// approvals holds them in under 15 MB of heap, and still answers from
+// them as before: inquiries with the exact final answers, a repeated
+// request with its answer, cancels (with the original's card), a second
+// cancel refused, and a ptxid whose last line is damaged by what its line
+// before says.
+func TestBooks100kRestart(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		file := filepath.Join(t.TempDir(), "books.json")
+		writeApprovals(t, file, 100_000, true)
+		f, err := os.OpenFile(file, os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		damaged := `{"ptxid":"` + approvalAt(500).ptxid + `","code":"010010","status":"reversed","amount":1000,"balance":0,"appr` + "\x00\x00\n"
+		if _, err := f.WriteString(damaged); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+
+		var rg *rig
+		live := liveHeap(func() any { rg = newRig(t, Config{BooksFile: file}); return rg })
+		t.Logf("live heap with 100,000 approvals: %.1f MB", float64(live)/1e6)
+		if live > 15e6 {
+			t.Errorf("the books of 100,000 approvals hold %.1f MB, want under 15 MB", float64(live)/1e6)
+		}
+		for _, i := range []int{0, 500, 50_000, 99_999} {
+			want := approvalAt(i)
+			if a := rg.askOutcome(want.ptxid); a.Status != protocol.OutcomeApproved || string(a.Final) != string(want.final) || a.Code != want.code {
+				t.Errorf("%s after restart: %+v\nwant approved with %s", want.ptxid, a, want.final)
+			}
+		}
+		again := approvalAt(3)
+		if o := rg.transact(protocol.CodeCreditApproval, credit(again.amount, again.ptxid)); string(o.final.raw) != string(again.final) || len(o.phases) != 0 {
+			t.Errorf("repeat of a known ptxid: %s, want at once %s", o.final.raw, again.final)
+		}
+
+		orig := approvalAt(50_000)
+		cancel := protocol.CancelRequest{ApprovalAmt: orig.amount, ApprovalNo: orig.approvalNo, TransactionDate: "20261124120000", Ptxid: "c1"}
+		c := rg.approve(protocol.CodeCreditCancel, cancel)
+		if c.Data.MaskedTrackData != orig.card.masked || c.Data.IssuerCode != orig.card.issuer.code {
+			t.Errorf("cancel shows card %s/%s, the approval had %s/%s", c.Data.MaskedTrackData, c.Data.IssuerCode, orig.card.masked, orig.card.issuer.code)
+		}
+		cancel.Ptxid = "c2"
+		if o := rg.transact(protocol.CodeCreditCancel, cancel); o.final.ResultCode != protocol.ResultNoOriginal {
+			t.Errorf("second cancel: %s, want 9006", o.final.ResultCode)
+		}
+		runtime.GC() // whatever no one holds is read back from the file
+		if a := rg.askOutcome(orig.ptxid); a.Status != protocol.OutcomeCancelled {
+			t.Errorf("cancelled approval: %+v", a)
+		}
+		if a := rg.askOutcome("c1"); a.Status != protocol.OutcomeApproved || string(a.Final) != string(c.raw) {
+			t.Errorf("the cancel: %+v", a)
+		}
+	})
+}
+
+// TestPaymentSyncsOnce: a payment writes its pending line without a sync
+// (it is in the file while the card company decides) and syncs once,
+// before its final answer.
+func TestPaymentSyncsOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		file := filepath.Join(t.TempDir(), "books.json")
+		rg := newRig(t, Config{BooksFile: file, AuthDelay: time.Minute})
+		syncs := func() int {
+			rg.term.mu.Lock()
+			defer rg.term.mu.Unlock()
+			return rg.term.books.syncs
+		}
+		rg.send(protocol.CodeCreditApproval, credit(10000, "p1"))
+		rg.phase("p1", protocol.PhaseReading)
+		rg.phase("p1", protocol.PhaseAuthorizing)
+		synctest.Wait()
+		saved, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(saved), `"ptxid":"p1","code":"010010","status":"pending"`) {
+			t.Fatalf("while authorizing, the file holds no pending line:\n%s", saved)
+		}
+		if n := syncs(); n != 0 {
+			t.Errorf("%d syncs before the card company answered, want 0", n)
+		}
+		if o := rg.follow(protocol.CodeCreditApproval, outcome{}); o.final.ResultCode != protocol.ResultOK {
+			t.Fatalf("final %s", o.final.ResultCode)
+		}
+		if n := syncs(); n != 1 {
+			t.Errorf("%d syncs for one payment, want 1", n)
+		}
+	})
+}
+
+// TestEntriesReadBack: an entry no one holds is dropped from memory and
+// read back from its latest line, changes included; one still held stays
+// the same object, so a change made through it is never lost to a second
+// copy.
+func TestEntriesReadBack(t *testing.T) {
+	b, n := newBooks(), &numbers{used: map[string]bool{}}
+	if err := loadBooks(filepath.Join(t.TempDir(), "books.json"), b, n, zap.NewNop()); err != nil {
+		t.Fatal(err)
+	}
+	want := *approvalAt(1)
+	e := approvalAt(1)
+	b.record(e)
+	e.balance = 400 // changed after record, before the save: saved as changed
+	want.balance = 400
+	if err := b.save(true); err != nil {
+		t.Fatal(err)
+	}
+	slot := e.slot
+	e = nil
+	runtime.GC()
+	if b.live[slot].Value() != nil {
+		t.Fatal("an entry no one holds is still in memory after a collection")
+	}
+	got := b.get(want.ptxid)
+	if got == nil || got.balance != 400 || string(got.final) != string(want.final) || got.card != want.card || got.approvalNo != want.approvalNo {
+		t.Fatalf("read back %+v\nwant %+v", got, want)
+	}
+	got.status = protocol.OutcomeReversed // held and changed, not yet saved
+	runtime.GC()
+	if again := b.get(want.ptxid); again != got {
+		t.Fatal("a held entry was read back as a second copy")
+	}
+	if o := b.approval(protocol.CodeCreditApproval, want.approvalNo, want.day); o != got {
+		t.Errorf("approval index: %p, want %p", o, got)
+	}
+	runtime.KeepAlive(got)
+}
+
+// TestApprovalKeys: approvals differing in code, number or day never
+// share a key, and numbers or days that do not pack are still found.
+func TestApprovalKeys(t *testing.T) {
+	b := newBooks()
+	keys := []approvalKey{
+		{protocol.CodeCreditApproval, "00000001", "20261124"},
+		{protocol.CodeSimplePayApproval, "00000001", "20261124"},
+		{protocol.CodeCreditApproval, "00000002", "20261124"},
+		{protocol.CodeCreditApproval, "00000001", "20261125"},
+		{protocol.CodeCreditApproval, "00000001", "20271124"},
+		{protocol.CodeCreditApproval, "00000001", "20261231"},
+		{protocol.CodeCreditApproval, "00000001", "20270100"},
+		{protocol.CodeCreditApproval, "99999999", "99991231"},
+		{protocol.CodeCreditApproval, "A1", "20261124"},       // not 8 digits
+		{protocol.CodeCreditApproval, "00000001", "2026-1-1"}, // not a YYYYMMDD
+		{protocol.CodeCreditApproval, "00000001", "20261332"}, // month 13
+		{protocol.CodeCashReceipt, "123456789", "20261124"},   // 9 digits
+	}
+	for i, k := range keys {
+		b.record(&entry{ptxid: fmt.Sprint("p", i), code: k.code, status: protocol.OutcomeApproved, approvalNo: k.approvalNo, day: k.day})
+	}
+	for i, k := range keys {
+		if e := b.approval(k.code, k.approvalNo, k.day); e == nil || e.ptxid != fmt.Sprint("p", i) {
+			t.Errorf("%+v: found %+v, want p%d", k, e, i)
+		}
+	}
+	if e := b.approval(protocol.CodeCreditApproval, "00000003", "20261124"); e != nil {
+		t.Errorf("an approval never given: found %+v", e)
+	}
 }

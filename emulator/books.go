@@ -2,6 +2,9 @@ package emulator
 
 import (
 	"encoding/json"
+	"weak"
+
+	"go.uber.org/zap"
 
 	"github.com/termd/termd/protocol"
 )
@@ -19,6 +22,7 @@ type entry struct {
 	approvalNo, day string
 	card            card
 	refundSerial    string
+	slot            int32 // the ptxid's place in books.slots
 }
 
 type approvalKey struct {
@@ -27,30 +31,145 @@ type approvalKey struct {
 }
 
 // books are the terminal's memory of what it did; they survive link
-// sessions (an unplug) but not the process.
+// sessions (an unplug) and, with a books file, the process.
+//
+// With a file, a year of books would not fit in a small PC's memory as
+// entries (a final answer alone is ~400 bytes), so the books keep per
+// ptxid only where its latest line is in the file, plus the approval and
+// slip indexes, and read an entry back from its line when one is asked
+// for. An entry in use stays the same object for as long as anyone holds
+// it (a cancel holds its original across saves): the books hand out the
+// object through a weak pointer until the garbage collector drops it, and
+// only then read the line again. An entry changed but not yet saved is
+// held by dirty, so the file's line is all that can be forgotten.
 type books struct {
-	byPtxid    map[string]*entry
-	byApproval map[approvalKey]*entry
-	bySlip     map[string]*entry
-	dirty      []*entry // changed since the books were last saved
+	file string      // "" keeps every entry in memory (pinned)
+	log  *zap.Logger // for a line that cannot be read back
+	// index and slots: where each ptxid's latest line is.
+	index map[string]int32
+	slots []slot
+	// The approvals a cancel can name, and the tax-refund slips.
+	byApproval  map[uint64]int32
+	oddApproval map[approvalKey]int32 // numbers or days that do not pack
+	bySlip      map[string]int32
+	codes       map[protocol.Code]uint8 // approval codes packed in keys
+	live        map[int32]weak.Pointer[entry]
+	pinned      map[int32]*entry // no file, or a line that could not be written
+	livePruned  int              // len(live) after the last prune
+	dirty       []*entry         // changed since the books were last saved
+	syncs       int              // fsyncs of the file, counted for the tests
+	taken       []uint32         // approval numbers the file held at start, sorted
+}
+
+// slot is where in the books file a ptxid's latest line is.
+type slot struct {
+	at int64
+	n  int32 // 0: not in the file yet
 }
 
 func newBooks() *books {
-	return &books{byPtxid: map[string]*entry{}, byApproval: map[approvalKey]*entry{}, bySlip: map[string]*entry{}}
+	return &books{log: zap.NewNop(), index: map[string]int32{}, byApproval: map[uint64]int32{}, oddApproval: map[approvalKey]int32{},
+		bySlip: map[string]int32{}, codes: map[protocol.Code]uint8{}, live: map[int32]weak.Pointer[entry]{}, pinned: map[int32]*entry{}}
 }
 
 // touch notes that e changed in place.
 func (b *books) touch(e *entry) { b.dirty = append(b.dirty, e) }
 
+// record makes e the ptxid's entry.
 func (b *books) record(e *entry) {
+	i, ok := b.index[e.ptxid]
+	if !ok {
+		i = b.newSlot(e.ptxid)
+	}
+	e.slot = i
+	b.hold(e)
 	b.touch(e)
-	b.byPtxid[e.ptxid] = e
-	if e.status == protocol.OutcomeApproved && e.approvalNo != "" && !mustInfo(e.code).Cancel {
-		b.byApproval[approvalKey{e.code, e.approvalNo, e.day}] = e
+	b.indexEntry(e)
+}
+
+func (b *books) newSlot(ptxid string) int32 {
+	i := int32(len(b.slots))
+	b.slots = append(b.slots, slot{})
+	b.index[ptxid] = i
+	return i
+}
+
+// hold keeps e as the entry of its slot: strongly without a file,
+// weakly with one (its line in the file is the rest of its life).
+func (b *books) hold(e *entry) {
+	if b.file == "" {
+		b.pinned[e.slot] = e
+		return
 	}
-	if e.refundSerial != "" {
-		b.bySlip[e.refundSerial] = e
+	b.live[e.slot] = weak.Make(e)
+}
+
+// indexEntry adds e to the approval and slip indexes.
+func (b *books) indexEntry(e *entry) {
+	b.indexAs(e.slot, e.code, e.status, e.approvalNo, e.day, e.refundSerial)
+}
+
+// indexAs adds the entry of slot i to the approval and slip indexes.
+func (b *books) indexAs(i int32, code protocol.Code, status, approvalNo, day, refundSerial string) {
+	if status == protocol.OutcomeApproved && approvalNo != "" && !mustInfo(code).Cancel {
+		b.setApproval(code, approvalNo, day, i)
 	}
+	if refundSerial != "" {
+		b.bySlip[refundSerial] = i
+	}
+}
+
+// find returns the entry of ptxid, reading it back from the file if no one
+// holds it now.
+func (b *books) find(ptxid string) (*entry, bool) {
+	i, ok := b.index[ptxid]
+	if !ok {
+		return nil, false
+	}
+	e := b.at(i)
+	if e == nil || e.ptxid != ptxid {
+		return nil, false
+	}
+	return e, true
+}
+
+// at returns the entry of slot i, or nil if its line cannot be read.
+func (b *books) at(i int32) *entry {
+	if e := b.pinned[i]; e != nil {
+		return e
+	}
+	if e := b.live[i].Value(); e != nil {
+		return e
+	}
+	e, err := readEntry(b.file, b.slots[i])
+	if err != nil {
+		b.log.Error("a transaction in the books cannot be read back; the terminal answers as if it never saw it", zap.Error(err))
+		return nil
+	}
+	e.slot = i
+	b.live[i] = weak.Make(e)
+	return e
+}
+
+// saved notes that e's latest line is now at s in the file.
+func (b *books) saved(e *entry, s slot) {
+	b.slots[e.slot] = s
+	delete(b.pinned, e.slot)
+	b.live[e.slot] = weak.Make(e)
+}
+
+// prune forgets the weak pointers of entries the collector dropped, once
+// there are twice as many as after the last prune.
+func (b *books) prune() {
+	if len(b.live) < 2*b.livePruned+1024 {
+		return
+	}
+	for i, w := range b.live {
+		if w.Value() == nil {
+			delete(b.live, i)
+		}
+	}
+	b.livePruned = len(b.live)
 }
 
 // msgNotRecorded is the final answer of a transaction the card company
@@ -89,7 +208,7 @@ func (u undo) restore() {
 // void turns e, just recorded as approved, into a failure the terminal
 // answers with 9004: no cancel can name it and no slip is issued.
 func (b *books) void(e *entry) []byte {
-	delete(b.byApproval, approvalKey{e.code, e.approvalNo, e.day})
+	b.deleteApproval(e.code, e.approvalNo, e.day)
 	if e.refundSerial != "" {
 		delete(b.bySlip, e.refundSerial)
 	}
@@ -99,10 +218,24 @@ func (b *books) void(e *entry) []byte {
 	return e.final
 }
 
+// slip is the tax-refund slip with serial, if the books have it.
+func (b *books) slip(serial string) (*entry, bool) {
+	i, ok := b.bySlip[serial]
+	if !ok {
+		return nil, false
+	}
+	e := b.at(i)
+	if e == nil || e.refundSerial != serial {
+		return nil, false
+	}
+	return e, true
+}
+
 // slipOf is the slip a slip cancel or query names, if the books have it.
 func (b *books) slipOf(req any) *entry {
 	if r, ok := req.(*protocol.TaxRefundRefRequest); ok {
-		return b.bySlip[r.TaxRefundSerial]
+		e, _ := b.slip(r.TaxRefundSerial)
+		return e
 	}
 	return nil
 }
@@ -117,9 +250,9 @@ var approvalCode = map[protocol.Code]protocol.Code{
 // original finds the approval a cancel names, or says why it cannot be
 // cancelled.
 func (b *books) original(code protocol.Code, r *protocol.CancelRequest) (*entry, string) {
-	e, ok := b.byApproval[approvalKey{approvalCode[code], r.ApprovalNo, r.OriginalDate()}]
+	e := b.approval(approvalCode[code], r.ApprovalNo, r.OriginalDate())
 	switch {
-	case !ok:
+	case e == nil:
 		return nil, protocol.MsgNoOriginal
 	case e.status != protocol.OutcomeApproved:
 		return nil, "이미 취소된 거래입니다"

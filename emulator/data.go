@@ -79,14 +79,15 @@ func luhn(digits string) int {
 // numbers hands out approval and transaction numbers that are unique for
 // the life of the books.
 type numbers struct {
-	rng  *rand.Rand
-	used map[string]bool
+	rng   *rand.Rand
+	used  map[string]bool
+	taken func(string) bool // numbers the books file held at start (nil: none)
 }
 
 func (n *numbers) next(digits int) string {
 	for {
 		v := fmt.Sprintf("%0*d", digits, n.rng.Int64N(pow10(digits)))
-		if !n.used[v] {
+		if !n.used[v] && (n.taken == nil || !n.taken(v)) {
 			n.used[v] = true
 			return v
 		}

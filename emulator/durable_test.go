@@ -246,8 +246,8 @@ func TestSaveAfterAnUnfinishedLineIsNotLost(t *testing.T) {
 	if err := loadBooks(file, b, n, zap.NewNop()); err != nil {
 		t.Fatal(err)
 	}
-	if b.byPtxid["A"] == nil || b.byPtxid["Y"] == nil || b.byPtxid["Y"].status != protocol.OutcomeApproved {
-		t.Fatalf("after the unfinished line: A %v, Y %+v", b.byPtxid["A"] != nil, b.byPtxid["Y"])
+	if !b.has("A") || !b.has("Y") || b.get("Y").status != protocol.OutcomeApproved {
+		t.Fatalf("after the unfinished line: A %v, Y %+v", b.has("A"), b.get("Y"))
 	}
 }
 
@@ -265,8 +265,8 @@ func TestDamagedLastLineFallsBackToTheOneBefore(t *testing.T) {
 	if err := loadBooks(file, b, n, zap.NewNop()); err != nil {
 		t.Fatal(err)
 	}
-	if b.byPtxid["X"] == nil || b.byPtxid["X"].status != protocol.OutcomeApproved || b.byPtxid["Z"] == nil {
-		t.Fatalf("X %+v, Z %v", b.byPtxid["X"], b.byPtxid["Z"] != nil)
+	if !b.has("X") || b.get("X").status != protocol.OutcomeApproved || !b.has("Z") {
+		t.Fatalf("X %+v, Z %v", b.get("X"), b.has("Z"))
 	}
 }
 

@@ -3,6 +3,8 @@ package emulator
 import (
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/termd/termd/protocol"
 )
 
@@ -84,7 +86,7 @@ func (s *session) replay(code protocol.Code, ptxid string) bool {
 		return true
 	}
 	s.t.mu.Lock()
-	e, ok := s.t.books.byPtxid[ptxid]
+	e, ok := s.t.books.find(ptxid)
 	s.t.mu.Unlock()
 	if !ok || e.code != code || len(e.final) == 0 {
 		return false
@@ -149,10 +151,13 @@ func (s *session) cardPresented() {
 
 func (s *session) authorize() {
 	o := s.op
-	s.t.mu.Lock() // on the books as pending, in case the power goes now
+	s.t.mu.Lock() // on the books as pending, in case the emulator is killed now
 	s.t.books.record(&entry{ptxid: o.ptxid, code: o.code, status: protocol.OutcomePending, amount: o.amount})
+	err := s.t.writeBooks() // not synced: no answer depends on it
 	s.t.mu.Unlock()
-	_ = s.persist() // if it fails, decide voids the approval
+	if err != nil { // decide saves it again, or voids the approval
+		s.t.log.Warn("books not saved", zap.Error(err))
+	}
 	s.after(s.t.cfg.AuthDelay)
 	s.enter(protocol.PhaseAuthorizing)
 }

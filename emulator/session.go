@@ -166,7 +166,7 @@ func (s *session) outcome(body []byte) {
 	_ = json.Unmarshal(body, &req)
 	a := protocol.DevOutcomeAnswer{Ptxid: req.Ptxid}
 	s.t.mu.Lock()
-	e, ok := s.t.books.byPtxid[req.Ptxid]
+	e, ok := s.t.books.find(req.Ptxid)
 	s.t.mu.Unlock()
 	switch {
 	case s.op != nil && s.op.ptxid == req.Ptxid:
@@ -190,7 +190,7 @@ func (s *session) reverse(body []byte) {
 	_ = json.Unmarshal(body, &req)
 	res := protocol.DevResult{ResultCode: protocol.ResultOK, ResultMessage: "망취소 완료", Ptxid: req.Ptxid}
 	s.t.mu.Lock()
-	e, ok := s.t.books.byPtxid[req.Ptxid]
+	e, ok := s.t.books.find(req.Ptxid)
 	reversible := ok && mustInfo(e.code).Confirm && !mustInfo(e.code).Cancel
 	switch {
 	case reversible && e.status == protocol.OutcomeReversed:
