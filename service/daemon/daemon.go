@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"net"
-	"runtime/debug"
 	"sync"
 	"time"
 
@@ -67,11 +66,7 @@ func New(cfg config.Config, log *zap.Logger) (_ *Daemon, err error) {
 	if err != nil {
 		return nil, err
 	}
-	// Opening a year's journal allocates and drops every superseded
-	// version: a lazier collector makes that a third faster.
-	gc := debug.SetGCPercent(400)
 	d.store, err = store.Open(cfg.DataDir, store.Options{Retention: cfg.Journal.Retention()}, log.Named("store"))
-	debug.SetGCPercent(gc)
 	if errors.Is(err, store.ErrNoDir) || errors.Is(err, fs.ErrPermission) {
 		return nil, fmt.Errorf("dataDir %s: %w; set dataDir to a folder termd may write to", cfg.DataDir, err)
 	}
