@@ -177,37 +177,67 @@ func (s *Store) LastDelivered() (*Record, bool) {
 // Summary totals the sales of the days from..to (yyyyMMdd, inclusive).
 // Approved: card and simple-pay approvals that were answered 0000 (later
 // cancels do not erase the sale). Canceled: their successful cancels, plus
-// automatic reversals.
+// automatic reversals. A year is 100,000 records: they are read into one
+// buffer and split, not decoded.
 func (s *Store) Summary(from, to string) protocol.SummaryData {
 	var sum protocol.SummaryData
 	lo, hi, ok := dayRange(from, to)
 	if !ok {
 		return sum
 	}
-	approvedIssuers, canceledIssuers := map[string]bool{}, map[string]bool{}
-	for _, r := range s.pick(-1, false, func(e entry) bool { return e.day >= lo && e.day <= hi }) {
-		switch r.Code {
-		case protocol.CodeCreditApproval, protocol.CodeSimplePayApproval:
-			if r.Status == StatusApproved || r.Status == StatusCancelled || r.Status == StatusReversed {
-				add(&sum.Approved, approvedIssuers, r)
-			}
-			if r.Status == StatusReversed {
-				add(&sum.Canceled, canceledIssuers, r)
-			}
-		case protocol.CodeCreditCancel, protocol.CodeSimplePayCancel:
-			if r.Status == StatusApproved {
-				add(&sum.Canceled, canceledIssuers, r)
-			}
+	s.rmu.RLock()
+	defer s.rmu.RUnlock()
+	s.ixmu.RLock()
+	var es []entry
+	for _, e := range s.ix.entries {
+		if e.day >= lo && e.day <= hi {
+			es = append(es, e)
 		}
+	}
+	s.ixmu.RUnlock()
+	t := tally{approved: map[string]bool{}, canceled: map[string]bool{}}
+	var buf []byte
+	for _, e := range es {
+		buf = append(buf[:0], make([]byte, e.n)...)
+		_, err := s.reader.ReadAt(buf, e.off)
+		var f fields
+		if err == nil {
+			f, err = split(buf)
+		}
+		if err != nil {
+			s.unreadableNow(err)
+			return protocol.SummaryData{}
+		}
+		t.add(&sum, f)
 	}
 	return sum
 }
 
-func add(t *protocol.Totals, issuers map[string]bool, r *Record) {
+// tally counts records into a summary, and the issuers seen.
+type tally struct{ approved, canceled map[string]bool }
+
+func (t tally) add(sum *protocol.SummaryData, f fields) {
+	code, status := protocol.Code(f.str[1]), Status(f.str[2])
+	switch code {
+	case protocol.CodeCreditApproval, protocol.CodeSimplePayApproval:
+		if status == StatusApproved || status == StatusCancelled || status == StatusReversed {
+			count(&sum.Approved, t.approved, f)
+		}
+		if status == StatusReversed {
+			count(&sum.Canceled, t.canceled, f)
+		}
+	case protocol.CodeCreditCancel, protocol.CodeSimplePayCancel:
+		if status == StatusApproved {
+			count(&sum.Canceled, t.canceled, f)
+		}
+	}
+}
+
+func count(t *protocol.Totals, issuers map[string]bool, f fields) {
 	t.Count++
-	t.Price += r.ApprovalAmt
-	if r.IssuerCode != "" && !issuers[r.IssuerCode] {
-		issuers[r.IssuerCode] = true
+	t.Price += f.num[1] // ApprovalAmt
+	if issuer := f.str[10]; len(issuer) > 0 && !issuers[string(issuer)] {
+		issuers[string(issuer)] = true
 		t.Issuer++
 	}
 }
