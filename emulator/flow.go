@@ -43,6 +43,11 @@ func (s *session) start(code protocol.Code, info protocol.Info, body []byte) {
 		return
 	}
 	req, err := protocol.DecodeRequest(code, body, s.t.cfg.Model)
+	if err == nil && req.(protocol.Transaction).PtxID() == "" {
+		// A POS may leave a P3MIX slip unnamed; termd names it before it
+		// reaches the terminal, whose books are kept by ptxid.
+		err = &protocol.FieldError{Field: "ptxid", Reason: "required"}
+	}
 	if err != nil {
 		s.send(code, protocol.Response{ResultCode: protocol.ResultInvalid, ResultMessage: err.Error(), Data: protocol.PtxidData{Ptxid: ptxidIn(body)}})
 		return

@@ -110,7 +110,7 @@ type TaxRefundRequest struct {
 	// as the text the POS sent.
 	SalesSerial         string `json:"-"`
 	salesSerialIsNumber bool
-	Ptxid               string `json:"ptxId"`
+	Ptxid               string `json:"ptxId,omitempty"` // P3MIX: optional, named by termd
 }
 
 // TaxRefundRefRequest is the body of 050020 and 900050.

@@ -221,7 +221,7 @@ func FuzzDecodeRequest(f *testing.F) {
 		if v == nil {
 			return // header-only code
 		}
-		checkDecoded(t, v)
+		checkDecoded(t, v, model)
 
 		// What termd would forward must decode again to the same thing.
 		b, err := json.Marshal(v)
@@ -240,7 +240,7 @@ func FuzzDecodeRequest(f *testing.F) {
 }
 
 // checkDecoded checks the promises of §3.1 on an accepted request.
-func checkDecoded(t *testing.T, v any) {
+func checkDecoded(t *testing.T, v any, model Model) {
 	t.Helper()
 	amount := func(name string, a, least int64) {
 		if a < least || a > MaxAmount {
@@ -314,7 +314,9 @@ func checkDecoded(t *testing.T, v any) {
 		if r.CheckOut != "" {
 			date("checkOut", r.CheckOut, 6)
 		}
-		ptxid(r.Ptxid)
+		if model != ModelP3MIX || r.Ptxid != "" { // a P3MIX slip without one is named by termd
+			ptxid(r.Ptxid)
+		}
 	case *TaxRefundRefRequest:
 		if r.TaxRefundSerial == "" {
 			t.Fatal("empty taxRefundSerial accepted")

@@ -341,6 +341,9 @@ func (r *TaxRefundRequest) validate(model Model) error {
 	default:
 		return &FieldError{Field: "body", Reason: fmt.Sprintf("tax refund is not supported by terminal model %q", model)}
 	}
+	if model == ModelP3MIX && r.Ptxid == "" {
+		return nil // every P3MIX field is optional: termd names the slip
+	}
 	return checkPtxid(r.Ptxid)
 }
 

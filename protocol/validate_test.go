@@ -471,7 +471,10 @@ func TestValidateTaxRefund(t *testing.T) {
 		{name: "P3MIX checkOut bad date", code: c, model: ModelP3MIX, body: `{"checkOut":"241301","ptxId":"h"}`, field: "checkOut"},
 		{name: "P3MIX checkOut before checkIn", code: c, model: ModelP3MIX, body: `{"checkIn":"240105","checkOut":"240104","ptxId":"h"}`, field: "checkOut"},
 		{name: "P3MIX same-day stay", code: c, model: ModelP3MIX, body: `{"checkIn":"240105","checkOut":"240105","ptxId":"h"}`},
-		{name: "P3MIX no ptxId", code: c, model: ModelP3MIX, body: `{"salesSerial":"S-1"}`, field: "ptxid"},
+		{name: "P3MIX no ptxId: termd names it", code: c, model: ModelP3MIX, body: `{"salesSerial":"S-1"}`},
+		{name: "P3MIX empty ptxId: termd names it", code: c, model: ModelP3MIX, body: `{"salesSerial":"S-1","ptxId":""}`},
+		{name: "P3MIX ptxId not ASCII", code: c, model: ModelP3MIX, body: `{"salesSerial":"S-1","ptxId":"환급"}`, field: "ptxid"},
+		{name: "T650P no ptxId", code: c, model: ModelT650P, body: `{"approvalAmt":1000,"salesSerial":1}`, field: "ptxid"},
 		{name: "model without tax refund", code: c, model: Model("X100"), body: t650(nil), field: "body"},
 		{name: "no model", code: c, model: Model("none"), body: t650(nil), field: "body"},
 	})

@@ -2,6 +2,8 @@ package engine
 
 import (
 	"encoding/json"
+	"math/rand/v2"
+	"strconv"
 
 	"go.uber.org/zap"
 
@@ -37,6 +39,9 @@ func (e *Engine) bootInput() Input {
 // requestInput prepares a transaction request.
 func (e *Engine) requestInput(c Client, code protocol.Code, info protocol.Info, req any, body []byte) Input {
 	ptxid := req.(protocol.Transaction).PtxID()
+	if r, ok := req.(*protocol.TaxRefundRequest); ok && ptxid == "" {
+		ptxid, body = e.namedSlip(r)
+	}
 	in := inRequest{Client: c, Code: code, Info: info, Ptxid: ptxid, Body: body, Journaled: journalBody(body),
 		Day: e.cfg.Clock.Now().Format("20060102")}
 	if old, ok := e.store.Get(ptxid); ok {
@@ -56,6 +61,16 @@ func (e *Engine) requestInput(c Client, code protocol.Code, info protocol.Info, 
 		e.log.Error("journal cannot be read back; transaction refused: check the disk of dataDir", zap.String("ptxid", ptxid), zap.Error(err))
 	}
 	return in
+}
+
+// namedSlip gives a P3MIX tax-refund slip, whose fields are all optional,
+// the ptxid its POS left out, so that it is journaled and answered like
+// any other (SPEC §3.1): "termd-", the time in milliseconds and a random
+// part, in base 36. It returns the body the terminal gets.
+func (e *Engine) namedSlip(r *protocol.TaxRefundRequest) (string, []byte) {
+	r.Ptxid = "termd-" + strconv.FormatInt(e.cfg.Clock.Now().UnixMilli(), 36) + "-" + strconv.FormatUint(uint64(rand.Uint32()), 36)
+	body, _ := json.Marshal(r) // a validated request always encodes
+	return r.Ptxid, body
 }
 
 // cancelPending reports whether a cancel of the approval orig is running

@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -538,5 +540,38 @@ func TestBusyTerminalBeforeItStartsIsTheFinal(t *testing.T) {
 		start(t, r, p, "D1", 1000)
 		r.say(credit, protocol.Response{ResultCode: protocol.ResultBusy, ResultMessage: protocol.MsgBusy, Data: protocol.PtxidData{Ptxid: "D1"}})
 		p.expect(credit, protocol.ResultBusy, "", "D1")
+	})
+}
+
+// A P3MIX tax-refund slip sent without a ptxid is named by termd before
+// its record is journaled: the terminal gets the name, the answer carries
+// it, and it is a transaction like any other (990001, 9007).
+func TestUnnamedP3MIXSlipIsNamedAndJournaled(t *testing.T) {
+	run(t, func(t *testing.T) {
+		r := newRig(t, Config{Model: protocol.ModelP3MIX})
+		p := r.pos()
+		p.send(r.eng, protocol.CodeTaxRefund, `{"salesSerial":"S-1"}`)
+		f := r.toTerminal()
+		var sent protocol.TaxRefundRequest
+		if err := json.Unmarshal(f.Body, &sent); err != nil || f.Code != protocol.CodeTaxRefund {
+			t.Fatalf("terminal got %s %s (%v)", f.Code, f.Body, err)
+		}
+		name := sent.Ptxid
+		if !strings.HasPrefix(name, "termd-") || sent.SalesSerial != "S-1" {
+			t.Fatalf("terminal got ptxid %q salesSerial %q, want a termd- name and S-1", name, sent.SalesSerial)
+		}
+		if rec, ok := r.store.Get(name); !ok || rec.Status != store.StatusRunning {
+			t.Fatalf("the named slip is not journaled as running: %+v", rec)
+		}
+		r.say(protocol.CodeTaxRefund, protocol.Response{ResultCode: "0000", ResultMessage: "정상", Data: protocol.PtxidData{Ptxid: name}})
+		p.expect(protocol.CodeTaxRefund, "0000", "", name)
+		p.send(r.eng, protocol.CodeConfirm, "")
+		p.next()
+		p.send(r.eng, protocol.CodeTaxRefund, `{"salesSerial":"S-1","ptxId":"`+name+`"}`)
+		p.expect(protocol.CodeTaxRefund, protocol.ResultDuplicate, protocol.MsgDuplicatePtxid, name)
+		p.send(r.eng, protocol.CodeTaxRefund, `{"salesSerial":"S-2"}`) // a second one gets a name of its own
+		if f := r.toTerminal(); bytes.Contains(f.Body, []byte(name)) {
+			t.Fatalf("the second slip got the first one's name: %s", f.Body)
+		}
 	})
 }
