@@ -65,7 +65,7 @@ func describe(err error) error {
 	}
 	switch pe.Code() {
 	case serial.PortNotFound:
-		return fmt.Errorf("port not found (is the terminal plugged in? see termd ports): %w", err)
+		return fmt.Errorf("port not found (is the device plugged in, and is this its port? see termd ports): %w", err)
 	case serial.PortBusy:
 		return fmt.Errorf("port busy (another program holds it): %w", err)
 	case serial.PermissionDenied:
@@ -116,7 +116,7 @@ func findUSB(ports []PortInfo, vid, pid, spec string) (string, error) {
 			return p.Name, nil
 		}
 	}
-	return "", fmt.Errorf("device: no serial port with USB id %s (is the terminal plugged in? see termd ports)", spec)
+	return "", fmt.Errorf("device: no serial port with USB id %s (is the device plugged in? see termd ports)", spec)
 }
 
 // parseUSBID reads "1234:abcd" or "0x1234:0xABCD" as four-digit hex ids.

@@ -241,7 +241,7 @@ func (r *PrintRequest) validate() error {
 
 func (c PrintCommand) validate() *FieldError {
 	if c.FontSize < 0 || c.FontSize > 100 {
-		return &FieldError{Field: "fontSize", Reason: "must be 1 to 100 px, or left out"}
+		return &FieldError{Field: "fontSize", Reason: "must be 0 to 100 px (0 or left out: the normal size)"}
 	}
 	want := 0
 	switch c.Command {
