@@ -6,7 +6,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
-	"runtime/debug"
 	"sync"
 	"time"
 
@@ -107,14 +106,12 @@ func New(cfg Config, log *zap.Logger) *Terminal {
 			return
 		}
 		close(t.loaded)
-		// Loading read the whole file (tens of megabytes for a year of
-		// books) and an idle terminal allocates nothing that would make
-		// the collector run: give that memory back now, not at the
-		// runtime's forced collection minutes later.
-		debug.FreeOSMemory()
 	}()
 	return t
 }
+
+// Loaded is closed once the terminal has read its books.
+func (t *Terminal) Loaded() <-chan struct{} { return t.loaded }
 
 // Printer is the emulated receipt printer.
 func (t *Terminal) Printer() *Printer { return t.printer }

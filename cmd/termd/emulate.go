@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"runtime/debug"
 
 	"go.uber.org/zap"
 
@@ -57,6 +58,10 @@ func emulate(args []string, stderr io.Writer) int {
 			BooksFile: books,
 		}, log.Named("emulator"))
 		log.Info("termd emulate started", zap.String("port", port), zap.Int("baud", baud), zap.String("model", cfg.Device.Model))
+		go func() { // the books are read whole: give that memory back once done
+			<-t.Loaded()
+			debug.FreeOSMemory()
+		}()
 		line := device.SerialConfig{Port: port, Baud: baud}
 		t.ServeLine(ctx, func() (io.ReadWriteCloser, error) { return line.Open() })
 		log.Info("termd emulate stopped")

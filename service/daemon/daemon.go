@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"net"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -67,6 +68,7 @@ func New(cfg config.Config, log *zap.Logger) (_ *Daemon, err error) {
 		return nil, err
 	}
 	d.store, err = store.Open(cfg.DataDir, store.Options{Retention: cfg.Journal.Retention()}, log.Named("store"))
+	go d.giveBackStartMemory()
 	if errors.Is(err, store.ErrNoDir) || errors.Is(err, fs.ErrPermission) {
 		return nil, fmt.Errorf("dataDir %s: %w; set dataDir to a folder termd may write to", cfg.DataDir, err)
 	}
@@ -117,6 +119,19 @@ func New(cfg config.Config, log *zap.Logger) (_ *Daemon, err error) {
 }
 
 // terminal chooses the link to the terminal and the printer.
+// giveBackStartMemory returns to the system what start-up used and let go:
+// the journal's index is built through temporary maps and the emulated
+// terminal reads its whole books file, tens of megabytes for a year, and an
+// idle daemon allocates nothing that would make the collector run: without
+// this the memory stays with termd until the runtime's forced collection,
+// minutes later.
+func (d *Daemon) giveBackStartMemory() {
+	if d.emu != nil {
+		<-d.emu.Loaded()
+	}
+	debug.FreeOSMemory()
+}
+
 func (d *Daemon) terminal() (device.Opener, engine.Printer, error) {
 	switch kind := d.cfg.DeviceKind(); kind {
 	case "emulator":

@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"os"
+	"slices"
 )
 
 // Compact removes records older than the retention, except unsettled ones,
@@ -13,13 +14,15 @@ import (
 func (s *Store) Compact() (removed int, err error) {
 	s.compacting.Lock()
 	defer s.compacting.Unlock()
+	cutoff := s.opt.Now().Add(-s.opt.Retention).UnixNano()
 	s.mu.Lock()
-	keep, old := s.partition(s.opt.Now().Add(-s.opt.Retention).UnixNano())
-	from, frames := s.end, s.frames
-	s.mu.Unlock()
-	if old == 0 && frames < 2*len(keep)+1000 {
+	if !s.worthRewriting(cutoff) { // the daily case: nothing to do, nothing allocated
+		s.mu.Unlock()
 		return 0, nil
 	}
+	keep := s.partition(cutoff)
+	from, frames := s.end, s.frames
+	s.mu.Unlock()
 	tmp := s.path + ".tmp"
 	w, err := s.copyKept(tmp, keep)
 	if err != nil {
@@ -50,20 +53,32 @@ type kept struct {
 	e    entry
 }
 
-// partition splits the records into those to keep and the number of those
-// past the retention (created before cutoff, in Unix nanoseconds). Called
-// with s.mu held.
-func (s *Store) partition(cutoff int64) (keep []kept, old int) {
+// worthRewriting reports whether records are past the retention (created
+// before cutoff, in Unix nanoseconds) or the file holds as many superseded
+// versions as live ones. Called with s.mu held.
+func (s *Store) worthRewriting(cutoff int64) bool {
 	s.ixmu.RLock()
 	defer s.ixmu.RUnlock()
+	if s.frames >= 2*len(s.ix.entries)+1000 {
+		return true
+	}
+	return slices.ContainsFunc(s.ix.entries, func(e entry) bool { return expired(e, cutoff) })
+}
+
+func expired(e entry, cutoff int64) bool { return e.created < cutoff && e.flags&flagUnsettled == 0 }
+
+// partition returns the records to keep: all but those past the
+// retention. Called with s.mu held.
+func (s *Store) partition(cutoff int64) []kept {
+	s.ixmu.RLock()
+	defer s.ixmu.RUnlock()
+	keep := make([]kept, 0, len(s.ix.entries))
 	for i, e := range s.ix.entries {
-		if e.created < cutoff && e.flags&flagUnsettled == 0 {
-			old++
-		} else {
+		if !expired(e, cutoff) {
 			keep = append(keep, kept{int32(i), e})
 		}
 	}
-	return keep, old
+	return keep
 }
 
 // copyKept writes the records of keep, as they were, into a new journal.
