@@ -64,7 +64,7 @@ type directWriter interface {
 var (
 	_ directWriter = (*tcpLink)(nil)
 	_ link         = (*tcpLink)(nil)
-	_ link = (*wsLink)(nil)
+	_ link         = (*wsLink)(nil)
 )
 
 func newClient(s *Server, transport, remote string, charset protocol.Charset) *Client {

@@ -35,7 +35,7 @@ type outbox struct {
 	// Counted for the tests: writer goroutines started, and direct writes
 	// the socket took only in part (the rest went to a writer).
 	spawned, shortDirect int
-	drained chan struct{}  // closed once closing and the last write is done
+	drained              chan struct{} // closed once closing and the last write is done
 }
 
 // enqueue adds a frame unless the client is closing or its queue is full.
