@@ -32,10 +32,11 @@ type outbox struct {
 	closeAfter time.Duration // if set, the link is closed this long after the last write
 
 	writers sync.WaitGroup // writer goroutines started
+	drained chan struct{}  // closed once closing and the last write is done
+
 	// Counted for the tests: writer goroutines started, and direct writes
 	// the socket took only in part (the rest went to a writer).
 	spawned, shortDirect int
-	drained              chan struct{} // closed once closing and the last write is done
 }
 
 // enqueue adds a frame unless the client is closing or its queue is full.
