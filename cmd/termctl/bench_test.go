@@ -71,6 +71,7 @@ func TestBenchStartReportsEveryFigure(t *testing.T) {
 		"payments.count", "payments.per_second", "payments.p50_us", "payments.p99_us",
 		"sync.p50_us", "sync.p99_us", "sync.frame_bytes",
 		"sync.payment_over_3_journal_syncs", "sync.payment_over_4_syncs_journal_and_books",
+		"payment_floor.us", "payment_floor.payment_over_floor",
 		"connections.tcp.n", "connections.ws.n", "idle_rss_bytes",
 		"startup.p50_ms", "startup.records", "startup.payments",
 	}

@@ -14,7 +14,7 @@ func TestFinalAnswerCarriesItsPtxid(t *testing.T) {
 	cfg.fill()
 	for _, tc := range []struct {
 		name, ptxid, body string
-		same             bool
+		same              bool
 	}{
 		{"terminal echoes the ptxid", "P1", `{"resultCode":"0000","data":{"approvalNo":"1","ptxid":"P1"}}`, true},
 		{"terminal leaves data.ptxid out", "", `{"resultCode":"0000","data":{"approvalNo":"1"}}`, false},

@@ -57,6 +57,10 @@ func (r Report) writePayments(w io.Writer) {
 		JournalSyncs, p.P50/1000, JournalSyncs, JournalSyncs*s.P50/1000, s.PaymentOverJournal)
 	fmt.Fprintf(w, "  payment p50 over all %d syncs it waits for (+%d emulator book save)\t%.2f ms\t%d raw syncs %.2f ms\t%.2f\t\n",
 		JournalSyncs+BookSyncs, BookSyncs, p.P50/1000, JournalSyncs+BookSyncs, (JournalSyncs+BookSyncs)*s.P50/1000, s.PaymentOverAll)
+	if f := r.PaymentFloor; f != nil {
+		fmt.Fprintf(w, "  payment p50 over its floor (%d syncs + %d TCP echo round trips)\t%.2f ms\tfloor %.2f ms\t%.2f\ttermd+emulator own %.0f µs\n",
+			f.Syncs, f.RoundTrips, p.P50/1000, f.US/1000, f.Ratio, f.OwnUS)
+	}
 }
 
 // WriteJSON writes the report to path.

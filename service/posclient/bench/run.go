@@ -48,6 +48,9 @@ type Report struct {
 	Conns    map[string]ConnResult  `json:"connections,omitempty"` // by transport
 	IdleRSS  int64                  `json:"idle_rss_bytes,omitempty"`
 	Startup  *StartupResult         `json:"startup,omitempty"`
+	// PaymentFloor is what a payment cannot go below, from figures of
+	// this run: see Floor.
+	PaymentFloor *Floor `json:"payment_floor,omitempty"`
 }
 
 // Run measures what cfg asks for and returns the report.
@@ -90,6 +93,7 @@ func (r *runner) run(ctx context.Context) (err error) {
 			return err
 		}
 	}
+	r.rep.PaymentFloor = floorOf(r.rep)
 	return nil
 }
 

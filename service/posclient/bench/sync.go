@@ -40,6 +40,30 @@ type SyncResult struct {
 	PaymentOverAll float64 `json:"payment_over_4_syncs_journal_and_books"`
 }
 
+// Floor is the least a payment can take: the POS's two round trips over
+// TCP (010010 and 980001; the echo's p50 of this run) and every sync it
+// waits for, one after the other. What the payment takes beyond it is
+// termd's own work, and the emulated terminal's.
+type Floor struct {
+	RoundTrips int     `json:"tcp_round_trips"`
+	Syncs      int     `json:"syncs"`
+	US         float64 `json:"us"`
+	Ratio      float64 `json:"payment_over_floor"`
+	OwnUS      float64 `json:"payment_minus_floor_us"`
+}
+
+// floorOf needs the payments, the raw syncs and the TCP echo of one run.
+func floorOf(r Report) *Floor {
+	q, ok := r.Query["tcp"]
+	if r.Payments == nil || r.Sync == nil || !ok {
+		return nil
+	}
+	f := Floor{RoundTrips: 2, Syncs: JournalSyncs + BookSyncs}
+	f.US = float64(f.RoundTrips)*q.Echo.P50 + float64(f.Syncs)*r.Sync.P50
+	f.Ratio, f.OwnUS = div(r.Payments.P50, f.US), r.Payments.P50-f.US
+	return &f
+}
+
 // ratios fills the payment ratios from the payments' p50.
 func (s *SyncResult) ratios(paymentP50 float64) {
 	s.PaymentOverJournal = div(paymentP50, JournalSyncs*s.P50)

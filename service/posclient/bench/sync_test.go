@@ -39,7 +39,12 @@ func TestPaymentRatiosNameTheirSyncs(t *testing.T) {
 	if s.PaymentOverJournal != 520.0/300 || s.PaymentOverAll != 520.0/400 {
 		t.Fatalf("ratios %v, %v; want %v, %v", s.PaymentOverJournal, s.PaymentOverAll, 520.0/300, 1.3)
 	}
-	rep := Report{Payments: &PaymentResult{Count: 10, P50: 520, P99: 900, PerSecond: 1900}, Sync: &s}
+	rep := Report{Payments: &PaymentResult{Count: 10, P50: 520, P99: 900, PerSecond: 1900}, Sync: &s,
+		Query: map[string]QueryResult{"tcp": {Echo: Latency{P50: 40}}}}
+	rep.PaymentFloor = floorOf(rep)
+	if f := rep.PaymentFloor; f == nil || f.US != 480 || f.OwnUS != 40 || f.Ratio != 520.0/480 {
+		t.Fatalf("floor %+v, want 4 × 100 + 2 × 40 = 480 µs", f)
+	}
 	var out bytes.Buffer
 	rep.WriteTable(&out)
 	for _, want := range []string{
@@ -50,6 +55,9 @@ func TestPaymentRatiosNameTheirSyncs(t *testing.T) {
 		"payment p50 over all 4 syncs it waits for (+1 emulator book save)",
 		"4 raw syncs 0.40 ms",
 		"1.30",
+		"payment p50 over its floor (4 syncs + 2 TCP echo round trips)",
+		"floor 0.48 ms",
+		"termd+emulator own 40 µs",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, out.String())
