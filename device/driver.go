@@ -18,6 +18,12 @@ type Options struct {
 	MaxBackoff time.Duration // longest wait between reopen attempts (5 s)
 	Heartbeat  time.Duration // probe interval for links that can ping (3 s)
 	QueueLen   int           // frames waiting to be written (16)
+	// DirectWrite says the links never make a write wait for the peer
+	// (an in-memory buffered pipe to an in-process terminal): Send then
+	// writes the frame itself, in order, instead of handing it to the
+	// writer goroutine, one goroutine hand-off less per frame. A serial
+	// link waits for its ACK and must not set it.
+	DirectWrite bool
 }
 
 func (o *Options) fill() {
@@ -44,8 +50,9 @@ type Driver struct {
 	opt    Options
 	events chan Event
 
-	mu  sync.Mutex
-	out chan protocol.Frame // the current session's write queue; nil while down
+	mu     sync.Mutex
+	out    chan protocol.Frame // the current session's write queue; nil while down
+	direct FrameConn           // the current session's link, with DirectWrite
 }
 
 var _ Terminal = (*Driver)(nil)
@@ -62,10 +69,13 @@ func (d *Driver) Events() <-chan Event { return d.events }
 // Send implements Terminal.
 func (d *Driver) Send(ctx context.Context, f protocol.Frame) error {
 	d.mu.Lock()
-	out := d.out
+	out, direct := d.out, d.direct
 	d.mu.Unlock()
 	if out == nil {
 		return fmt.Errorf("device: send %s: %w", f.Code, ErrUnavailable)
+	}
+	if direct != nil {
+		return d.writeDirect(direct, f)
 	}
 	select {
 	case out <- f:
@@ -75,6 +85,18 @@ func (d *Driver) Send(ctx context.Context, f protocol.Frame) error {
 	default:
 		return fmt.Errorf("device: send %s: write queue full: %w", f.Code, ErrUnavailable)
 	}
+}
+
+// writeDirect writes f on the caller's goroutine (Options.DirectWrite). A
+// failed write is the link's end: closing it makes the session's reader
+// fail, which reports the link down as a failed queued write would.
+func (d *Driver) writeDirect(conn FrameConn, f protocol.Frame) error {
+	d.logFrame("terminal ←", f)
+	if err := conn.WriteFrame(f); err != nil {
+		conn.Close()
+		return fmt.Errorf("device: send %s: %w: %w", f.Code, ErrUnavailable, err)
+	}
+	return nil
 }
 
 // Run opens the link and keeps it open until ctx ends, reopening it with
@@ -121,7 +143,7 @@ func (d *Driver) connect(ctx context.Context) (FrameConn, error) {
 func (d *Driver) session(ctx context.Context, conn FrameConn) {
 	sctx, cancel := context.WithCancel(ctx)
 	out := make(chan protocol.Frame, d.opt.QueueLen)
-	d.setOut(out)
+	d.setOut(out, conn)
 	d.log.Debug("terminal link open")
 	d.emit(ctx, Event{Kind: EventUp})
 
@@ -130,7 +152,7 @@ func (d *Driver) session(ctx context.Context, conn FrameConn) {
 	wg.Go(func() { errc <- d.readLoop(sctx, conn) })
 	wg.Go(func() { errc <- d.writeLoop(sctx, conn, out) })
 	err := <-errc
-	d.setOut(nil)
+	d.setOut(nil, nil)
 	cancel()
 	conn.Close() // the only way to end a blocked read
 	wg.Wait()
@@ -191,9 +213,12 @@ func (d *Driver) writeLoop(ctx context.Context, conn FrameConn, out <-chan proto
 	}
 }
 
-func (d *Driver) setOut(out chan protocol.Frame) {
+func (d *Driver) setOut(out chan protocol.Frame, conn FrameConn) {
 	d.mu.Lock()
-	d.out = out
+	d.out, d.direct = out, nil
+	if out != nil && d.opt.DirectWrite {
+		d.direct = conn
+	}
 	d.mu.Unlock()
 }
 

@@ -184,6 +184,10 @@ var screenText = map[string]string{
 // after sets the step timer, replacing any set before.
 func (s *session) after(d time.Duration) {
 	s.stopTimer()
+	if d <= 0 { // due now: the session loop runs it next (runDue)
+		s.dueNow = true
+		return
+	}
 	gen := s.stepGen
 	s.stopStep = s.t.clock.AfterFunc(d, func() {
 		due := stepDue{gen: gen, done: make(chan struct{})}
@@ -207,6 +211,7 @@ func (s *session) stopTimer() {
 		s.stopStep = nil
 	}
 	s.stepGen++
+	s.dueNow = false
 }
 
 // stop ends the running transaction without the card company: the daemon

@@ -22,6 +22,7 @@ type session struct {
 	quit     chan struct{} // closed when the session ends
 	stepGen  uint64        // tells a fired timer from one since re-set
 	stopStep func() bool
+	dueNow   bool // a step with no delay waits for runDue
 }
 
 // stepDue is a fired step timer; done is closed once the step is handled.
@@ -89,9 +90,23 @@ func (t *Terminal) Serve(ctx context.Context, conn FrameConn) error {
 				s.step()
 			}
 			s.persist()
+			s.runDue()
 			close(due.done)
 			continue
 		}
+		_ = s.persist()
+		s.runDue()
+	}
+}
+
+// runDue runs the steps whose delay is zero, in the session's goroutine,
+// once the event that set them is handled and its report sent: the order
+// a timer firing at once would give, without a timer goroutine and two
+// hand-offs per step (a payment with no delays has three).
+func (s *session) runDue() {
+	for s.dueNow {
+		s.dueNow = false
+		s.step()
 		_ = s.persist()
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"math/rand/v2"
-	"net"
 	"sync"
 	"time"
 
@@ -48,7 +47,7 @@ type Terminal struct {
 	clock   clock.Clock
 	log     *zap.Logger
 	control chan control
-	dials   chan net.Conn
+	dials   chan io.ReadWriteCloser
 	printer *Printer
 	// loaded is closed once the books are read: a terminal with a year of
 	// books boots while termd opens its journal, and serves after.
@@ -86,7 +85,7 @@ func New(cfg Config, log *zap.Logger) *Terminal {
 		clock:   clock.Or(cfg.Clock),
 		log:     log,
 		control: make(chan control),
-		dials:   make(chan net.Conn),
+		dials:   make(chan io.ReadWriteCloser),
 		printer: newPrinter(cfg.Columns),
 		books:   newBooks(),
 		nums:    &numbers{rng: rng, used: map[string]bool{}},
@@ -149,7 +148,7 @@ func (t *Terminal) Dial(ctx context.Context) (io.ReadWriteCloser, error) {
 	if unplugged {
 		return nil, ErrUnplugged
 	}
-	daemonEnd, termEnd := net.Pipe()
+	daemonEnd, termEnd := newPipe()
 	select {
 	case t.dials <- termEnd:
 		return daemonEnd, nil

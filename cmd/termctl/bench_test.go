@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -48,6 +49,7 @@ func TestBenchStartReportsEveryFigure(t *testing.T) {
 		t.Fatalf("termctl bench: %v\n%s\n%s", err, out, stderr)
 	}
 	for _, row := range []string{"990001 round trip tcp", "990001 round trip ws", "payment 010010+980001",
+		"payment p50 over termd's 3 journal syncs", "payment p50 over all 4 syncs it waits for (+1 emulator book save)",
 		"memory per idle tcp", "memory per idle ws", "idle RSS", "start-up, 20 payments"} {
 		if !strings.Contains(string(out), row) {
 			t.Errorf("table lacks %q:\n%s", row, out)
@@ -67,7 +69,9 @@ func TestBenchStartReportsEveryFigure(t *testing.T) {
 		"query.ws.termd.p50_us", "query.ws.termd.p99_us", "query.ws.echo.p50_us", "query.ws.echo.p99_us",
 		"query.ws.ratio.p50", "query.ws.ratio.p99",
 		"payments.count", "payments.per_second", "payments.p50_us", "payments.p99_us",
-		"sync.p50_us", "sync.payment_over_3_syncs",
+		"sync.p50_us", "sync.p99_us", "sync.frame_bytes",
+		"sync.payment_over_3_journal_syncs", "sync.payment_over_4_syncs_journal_and_books",
+		"payment_floor.us", "payment_floor.payment_over_floor",
 		"connections.tcp.n", "connections.ws.n", "idle_rss_bytes",
 		"startup.p50_ms", "startup.records", "startup.payments",
 	}
@@ -83,6 +87,18 @@ func TestBenchStartReportsEveryFigure(t *testing.T) {
 		"connections.ws.termd_bytes_per_conn", "connections.ws.echo_bytes_per_conn", "connections.ws.ratio"} {
 		if lookup(doc, path) == nil {
 			t.Errorf("%s missing\n%s", path, b)
+		}
+	}
+	// The raw baseline is a journal-sized append, and each ratio is over
+	// the number of syncs its name says.
+	if fb := lookup(doc, "sync.frame_bytes"); fb != float64(700) {
+		t.Errorf("raw sync frame is %v bytes, want 700", fb)
+	}
+	pay, _ := lookup(doc, "payments.p50_us").(float64)
+	sync, _ := lookup(doc, "sync.p50_us").(float64)
+	for k, path := range map[float64]string{3: "sync.payment_over_3_journal_syncs", 4: "sync.payment_over_4_syncs_journal_and_books"} {
+		if got, _ := lookup(doc, path).(float64); sync > 0 && math.Abs(got-pay/(k*sync)) > 1e-9*got {
+			t.Errorf("%s = %v, want %v / (%v × %v)", path, got, pay, k, sync)
 		}
 	}
 	if rc := lookup(doc, "query.tcp.result_code"); rc != "0000" {

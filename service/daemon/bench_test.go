@@ -20,10 +20,13 @@ import (
 
 // startDaemon runs a whole termd in-process on free ports with an
 // emulated terminal that answers at once.
-func startDaemon(b testing.TB) *Daemon {
+func startDaemon(b testing.TB) *Daemon { return startDaemonIn(b, b.TempDir()) }
+
+// startDaemonIn is startDaemon with its dataDir (journal and books) in dir.
+func startDaemonIn(b testing.TB, dir string) *Daemon {
 	cfg := config.Default()
 	cfg.Listen.TCP, cfg.Listen.WS = "127.0.0.1:0", "127.0.0.1:0"
-	cfg.DataDir = b.TempDir()
+	cfg.DataDir = dir
 	cfg.Emulator.CardDelay, cfg.Emulator.SignDelay, cfg.Emulator.AuthDelay = 0, 0, 0
 	d, err := New(cfg, zap.NewNop())
 	if err != nil {

@@ -80,7 +80,9 @@ func New(cfg config.Config, log *zap.Logger) (_ *Daemon, err error) {
 			d.store.Close()
 		}
 	}()
-	d.driver = device.NewDriver(open, log.Named("device"), device.Options{})
+	// The in-process emulator's pipe never makes a write wait, so the
+	// engine writes to it directly; a serial link waits for its ACK.
+	d.driver = device.NewDriver(open, log.Named("device"), device.Options{DirectWrite: d.emu != nil})
 	policy, err := engine.ParsePolicy(cfg.Confirm.Policy)
 	if err != nil {
 		return nil, err

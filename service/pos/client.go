@@ -30,6 +30,7 @@ type Client struct {
 	charset protocol.Charset
 	srv     *Server
 	link    link
+	direct  directWriter // link's non-waiting write, if it has one
 	log     *zap.Logger
 
 	authed  bool          // reader goroutine only
@@ -53,9 +54,17 @@ type link interface {
 	close()
 }
 
+// directWriter is a link that can write without waiting: it writes what
+// the transport takes at once and returns how much that was (0 when it
+// would have to wait or failed; the writer goroutine then meets the error).
+type directWriter interface {
+	tryWrite(frame []byte) (int, error)
+}
+
 var (
-	_ link = (*tcpLink)(nil)
-	_ link = (*wsLink)(nil)
+	_ directWriter = (*tcpLink)(nil)
+	_ link         = (*tcpLink)(nil)
+	_ link         = (*wsLink)(nil)
 )
 
 func newClient(s *Server, transport, remote string, charset protocol.Charset) *Client {

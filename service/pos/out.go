@@ -33,6 +33,10 @@ type outbox struct {
 
 	writers sync.WaitGroup // writer goroutines started
 	drained chan struct{}  // closed once closing and the last write is done
+
+	// Counted for the tests: writer goroutines started, and direct writes
+	// the socket took only in part (the rest went to a writer).
+	spawned, shortDirect int
 }
 
 // enqueue adds a frame unless the client is closing or its queue is full.
@@ -50,17 +54,58 @@ func (c *Client) enqueue(b *[]byte) error {
 		putBuffer(b)
 		return ErrSlowClient
 	}
-	o.queue = append(o.queue, b)
 	start := !o.writing && !o.inFrame
+	if start && len(o.queue) == 0 && !o.failed && c.direct != nil {
+		o.writing = true
+		o.mu.Unlock()
+		c.writeDirect(b)
+		return nil
+	}
+	o.queue = append(o.queue, b)
 	if start {
 		o.writing = true
 		o.writers.Add(1)
+		o.spawned++
 	}
 	o.mu.Unlock()
 	if start {
 		go c.writer()
 	}
 	return nil
+}
+
+// writeDirect is enqueue's way when nothing is queued and nobody writes:
+// the caller (the engine answering a payment) tries the write itself
+// without waiting, which costs no goroutine and no wake-up. What the
+// socket does not take at once (a full send buffer, an error) goes back
+// to the head of the queue for a writer goroutine, which waits with the
+// deadline, drops a slow client and finishes a closing link as usual.
+// The caller owns the write side (writing) on entry.
+func (c *Client) writeDirect(b *[]byte) {
+	o := &c.out
+	n, _ := c.direct.tryWrite(*b)
+	if n == len(*b) {
+		putBuffer(b)
+		o.mu.Lock()
+		if len(o.queue) == 0 && !o.closing {
+			o.writing = false
+			o.mu.Unlock()
+			return
+		}
+	} else {
+		*b = (*b)[:copy(*b, (*b)[max(n, 0):])]
+		o.mu.Lock()
+		o.shortDirect++
+		o.queue = append(o.queue, nil)
+		copy(o.queue[1:], o.queue)
+		o.queue[0] = b
+	}
+	// Frames queued meanwhile, the rest of this one or a close: a writer
+	// takes over the write side as it stands.
+	o.writers.Add(1)
+	o.spawned++
+	o.mu.Unlock()
+	go c.writer()
 }
 
 // close marks the outbox closing; false if it already was.
@@ -86,6 +131,7 @@ func (c *Client) startWriter() {
 	if start {
 		o.writing = true
 		o.writers.Add(1)
+		o.spawned++
 	}
 	o.mu.Unlock()
 	if start {

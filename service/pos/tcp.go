@@ -51,7 +51,11 @@ func (s *Server) startTCP(ctx context.Context, conn net.Conn) {
 		return
 	}
 	c := newClient(s, "tcp", conn.RemoteAddr().String(), s.cfg.Charset)
-	c.link = &tcpLink{conn: conn}
+	l := &tcpLink{conn: conn}
+	c.link = l
+	if l.canTry() {
+		c.direct = l
+	}
 	c.authed = !s.policy.NeedsAuthFrame(c.peer)
 	if !s.register(c) {
 		conn.Close()

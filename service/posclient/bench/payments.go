@@ -24,30 +24,63 @@ type PaymentResult struct {
 // after the other over one TCP connection. Every ptxid starts with prefix,
 // which must be new to termd's journal (a repeated ptxid is refused).
 func Payments(ctx context.Context, addr string, n int, prefix string) (PaymentResult, error) {
+	p, _, err := PaymentsBesideSyncs(ctx, addr, n, prefix, "", 0)
+	return p, err
+}
+
+// syncRounds is how many slices the payments and the raw syncs are cut
+// into and taken in turns, so both see the same disk and the same load.
+const syncRounds = 5
+
+// PaymentsBesideSyncs is Payments with syncs raw durable appends in dir
+// (see RawSync) taken in turns with them, in syncRounds slices; the sync
+// result is nil when syncs is 0 or dir is "".
+func PaymentsBesideSyncs(ctx context.Context, addr string, n int, prefix, dir string, syncs int) (PaymentResult, *SyncResult, error) {
 	c, err := posclient.Dial(ctx, addr)
 	if err != nil {
-		return PaymentResult{}, fmt.Errorf("bench: termd at %s: %w", addr, err)
+		return PaymentResult{}, nil, fmt.Errorf("bench: termd at %s: %w", addr, err)
 	}
 	defer c.Close()
-	took := make([]time.Duration, 0, n)
-	start := time.Now()
-	for i := range n {
-		if err := ctx.Err(); err != nil {
-			return PaymentResult{}, err
+	var raw *rawSyncer
+	if dir != "" && syncs > 0 {
+		if raw, err = newRawSyncer(dir); err != nil {
+			return PaymentResult{}, nil, err
 		}
-		t0 := time.Now()
-		if err := pay(c, prefix+strconv.Itoa(i)); err != nil {
-			return PaymentResult{}, err
-		}
-		took = append(took, time.Since(t0))
+		defer raw.close()
 	}
-	total := time.Since(start)
-	return PaymentResult{
+	took := make([]time.Duration, 0, n)
+	var busy time.Duration // time spent paying, without the syncs between
+	for round := range syncRounds {
+		t0 := time.Now()
+		for i := round * n / syncRounds; i < (round+1)*n/syncRounds; i++ {
+			if err := ctx.Err(); err != nil {
+				return PaymentResult{}, nil, err
+			}
+			t := time.Now()
+			if err := pay(c, prefix+strconv.Itoa(i)); err != nil {
+				return PaymentResult{}, nil, err
+			}
+			took = append(took, time.Since(t))
+		}
+		busy += time.Since(t0)
+		if raw != nil {
+			if err := raw.run((round+1)*syncs/syncRounds - round*syncs/syncRounds); err != nil {
+				return PaymentResult{}, nil, err
+			}
+		}
+	}
+	p := PaymentResult{
 		Count:     n,
-		PerSecond: div(float64(n), total.Seconds()),
+		PerSecond: div(float64(n), busy.Seconds()),
 		P50:       micros(Percentile(took, 50)),
 		P99:       micros(Percentile(took, 99)),
-	}, nil
+	}
+	if raw == nil {
+		return p, nil, nil
+	}
+	s := raw.result()
+	s.ratios(p.P50)
+	return p, &s, nil
 }
 
 // pay makes one confirmed approval; anything but 0000 is an error that

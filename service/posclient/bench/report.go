@@ -21,13 +21,7 @@ func (r Report) WriteTable(w io.Writer) error {
 		fmt.Fprintf(tw, "990001 round trip %s p50 / p99\t%.1f / %.1f µs\techo %.1f / %.1f µs\t%.2f / %.2f\t%.0f%% / %.0f%%\n",
 			tr, q.Termd.P50, q.Termd.P99, q.Echo.P50, q.Echo.P99, q.Ratio.P50, q.Ratio.P99, 100*q.Termd.Spread, 100*q.Echo.Spread)
 	}
-	if p := r.Payments; p != nil {
-		base, ratio := "-", "-"
-		if s := r.Sync; s != nil {
-			base, ratio = fmt.Sprintf("3 raw syncs %.2f ms", 3*s.P50/1000), fmt.Sprintf("%.2f", s.PaymentOver3)
-		}
-		fmt.Fprintf(tw, "payment 010010+980001 p50 / p99\t%.2f / %.2f ms, %.0f/s\t%s\t%s\t\n", p.P50/1000, p.P99/1000, p.PerSecond, base, ratio)
-	}
+	r.writePayments(tw)
 	for _, tr := range []string{"tcp", "ws"} {
 		c, ok := r.Conns[tr]
 		if !ok {
@@ -43,6 +37,30 @@ func (r Report) WriteTable(w io.Writer) error {
 			s.Payments, s.Records, s.P50, s.P50/1000, s.Min, s.Max)
 	}
 	return tw.Flush()
+}
+
+// writePayments prints the payment row and, with the raw syncs measured
+// beside it, one ratio row per count of syncs, each saying which syncs.
+func (r Report) writePayments(w io.Writer) {
+	p := r.Payments
+	if p == nil {
+		return
+	}
+	s := r.Sync
+	if s == nil {
+		fmt.Fprintf(w, "payment 010010+980001 p50 / p99\t%.2f / %.2f ms, %.0f/s\t-\t-\t\n", p.P50/1000, p.P99/1000, p.PerSecond)
+		return
+	}
+	fmt.Fprintf(w, "payment 010010+980001 p50 / p99\t%.2f / %.2f ms, %.0f/s\traw sync (%d B append+fsync) %.3f / %.3f ms\t\t\n",
+		p.P50/1000, p.P99/1000, p.PerSecond, s.FrameBytes, s.P50/1000, s.P99/1000)
+	fmt.Fprintf(w, "  payment p50 over termd's %d journal syncs\t%.2f ms\t%d raw syncs %.2f ms\t%.2f\tgoal 1.3\n",
+		JournalSyncs, p.P50/1000, JournalSyncs, JournalSyncs*s.P50/1000, s.PaymentOverJournal)
+	fmt.Fprintf(w, "  payment p50 over all %d syncs it waits for (+%d emulator book save)\t%.2f ms\t%d raw syncs %.2f ms\t%.2f\t\n",
+		JournalSyncs+BookSyncs, BookSyncs, p.P50/1000, JournalSyncs+BookSyncs, (JournalSyncs+BookSyncs)*s.P50/1000, s.PaymentOverAll)
+	if f := r.PaymentFloor; f != nil {
+		fmt.Fprintf(w, "  payment p50 over its floor (%d syncs + %d TCP echo round trips)\t%.2f ms\tfloor %.2f ms\t%.2f\ttermd+emulator own %.0f µs\n",
+			f.Syncs, f.RoundTrips, p.P50/1000, f.US/1000, f.Ratio, f.OwnUS)
+	}
 }
 
 // WriteJSON writes the report to path.

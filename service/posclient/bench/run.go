@@ -48,6 +48,9 @@ type Report struct {
 	Conns    map[string]ConnResult  `json:"connections,omitempty"` // by transport
 	IdleRSS  int64                  `json:"idle_rss_bytes,omitempty"`
 	Startup  *StartupResult         `json:"startup,omitempty"`
+	// PaymentFloor is what a payment cannot go below, from figures of
+	// this run: see Floor.
+	PaymentFloor *Floor `json:"payment_floor,omitempty"`
 }
 
 // Run measures what cfg asks for and returns the report.
@@ -90,6 +93,7 @@ func (r *runner) run(ctx context.Context) (err error) {
 			return err
 		}
 	}
+	r.rep.PaymentFloor = floorOf(r.rep)
 	return nil
 }
 
@@ -149,25 +153,19 @@ func (r *runner) payments(ctx context.Context, _ *echoProc) error {
 	if r.cfg.Payments <= 0 {
 		return nil
 	}
-	r.say("%d payments (010010 + 980001)", r.cfg.Payments)
-	p, err := Payments(ctx, r.cfg.TCP, r.cfg.Payments, newPrefix())
+	dir, syncs := r.cfg.DataDir, r.cfg.Syncs
+	if dir == "" || syncs <= 0 {
+		dir, syncs = "", 0
+	}
+	r.say("%d payments (010010 + 980001), in turns with %d raw syncs of %d bytes in %q", r.cfg.Payments, syncs, SyncFrame, dir)
+	p, s, err := PaymentsBesideSyncs(ctx, r.cfg.TCP, r.cfg.Payments, newPrefix(), dir, syncs)
 	if err != nil {
 		return err
 	}
-	r.rep.Payments = &p
+	r.rep.Payments, r.rep.Sync = &p, s
 	if r.cfg.Start {
 		addPayments(r.cfg.DataDir, p.Count)
 	}
-	if r.cfg.DataDir == "" || r.cfg.Syncs <= 0 {
-		return nil
-	}
-	r.say("%d raw syncs in %s", r.cfg.Syncs, r.cfg.DataDir)
-	s, err := RawSync(r.cfg.DataDir, r.cfg.Syncs)
-	if err != nil {
-		return err
-	}
-	s.PaymentOver3 = div(p.P50, 3*s.P50)
-	r.rep.Sync = &s
 	return nil
 }
 
