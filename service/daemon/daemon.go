@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"net"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -132,6 +133,9 @@ func (d *Daemon) giveBackStartMemory() {
 		<-d.emu.Loaded()
 	}
 	debug.FreeOSMemory()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	d.log.Info("start-up finished; what it used is given back", zap.String("heap", fmt.Sprintf("%.1f MB", float64(m.HeapAlloc)/(1<<20))))
 }
 
 func (d *Daemon) terminal() (device.Opener, engine.Printer, error) {

@@ -23,6 +23,10 @@ type Termd struct {
 	TCP, WS string // where it listens; WS is a URL
 	Records int    // journal records it reported opening
 	Ready   time.Duration
+	// Settled is closed once termd has given back to the system the
+	// memory its start-up used (its console says "start-up finished"):
+	// its idle memory is measured after that.
+	Settled chan struct{}
 
 	cmd    *exec.Cmd
 	exited chan error
@@ -43,7 +47,7 @@ func termdFlags(dataDir string) []string {
 // console says "terminal ready"). Ready is the time from starting the
 // process to that line.
 func StartTermd(ctx context.Context, binary, dataDir string, extra ...string) (*Termd, error) {
-	t := &Termd{exited: make(chan error, 1)}
+	t := &Termd{exited: make(chan error, 1), Settled: make(chan struct{})}
 	t.cmd = exec.Command(binary, append(termdFlags(dataDir), extra...)...)
 	console, err := t.cmd.StderrPipe()
 	if err != nil {
@@ -82,7 +86,7 @@ func (t *Termd) Pid() int { return t.cmd.Process.Pid }
 func (t *Termd) watch(console io.Reader, ready chan struct{}) {
 	sc := bufio.NewScanner(console)
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	closed := false
+	closed, settled := false, false
 	for sc.Scan() {
 		line := sc.Text()
 		t.keep(line)
@@ -100,6 +104,9 @@ func (t *Termd) watch(console io.Reader, ready chan struct{}) {
 		case strings.Contains(line, "terminal ready") && !closed:
 			closed = true
 			close(ready)
+		case strings.Contains(line, "start-up finished") && !settled:
+			settled = true
+			close(t.Settled)
 		}
 	}
 }

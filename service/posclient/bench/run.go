@@ -135,6 +135,10 @@ func (r *runner) start(ctx context.Context) (cleanup func() error, err error) {
 		return nil, err
 	}
 	r.cfg.TCP, r.cfg.WS = r.termd.TCP, r.termd.WS
+	select {
+	case <-r.termd.Settled:
+	case <-time.After(startWait): // an older termd never says so
+	}
 	if n, err := rss(r.termd.Pid()); err == nil {
 		r.rep.IdleRSS = n
 	}
