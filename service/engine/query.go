@@ -7,6 +7,10 @@ import (
 	"github.com/termd/termd/service/store"
 )
 
+// msgJournalUnreadable answers a query the journal could not be read for:
+// what it would have said (no last transaction, no sales) is not known.
+const msgJournalUnreadable = "거래 기록을 읽을 수 없어 조회할 수 없습니다"
+
 // query answers 990001, 050099 and 081008 from the books, at once, whatever
 // the terminal is doing.
 func (e *Engine) query(c Client, code protocol.Code, req any) {
@@ -41,13 +45,17 @@ type lastAnswer struct {
 
 // lastTransaction answers 990001: built once per change of the journal or
 // of the running phase, and reused by every query in between (POS programs
-// poll it).
+// poll it). Once the journal cannot be read back, "none yet" may be untrue
+// and a POS trusting it could charge the card again, so the answer is 9004.
 func (e *Engine) lastTransaction() []byte {
 	v, ver := e.view.Load(), e.store.Version()
 	if c := e.last.Load(); c != nil && c.version == ver && c.phase == v.phase && c.ptxid == v.ptxid {
 		return c.body
 	}
 	body := e.buildLast(v)
+	if e.store.Health() != nil { // checked after the read, which sets it
+		return result(protocol.ResultDevice, msgJournalUnreadable, nil)
+	}
 	e.last.Store(&lastAnswer{ver, v.phase, v.ptxid, body})
 	return body
 }
