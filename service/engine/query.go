@@ -18,14 +18,7 @@ func (e *Engine) query(c Client, code protocol.Code, req any) {
 	case protocol.CodeLastTransaction:
 		e.reply(c, code, e.lastTransaction())
 	case protocol.CodeSalesSummary:
-		r := req.(*protocol.SummaryRequest)
-		body, _ := json.Marshal(protocol.Response{
-			ResultCode:    protocol.ResultOK,
-			ResultMessage: "매출집계 정상 조회",
-			Period:        r.From + "~" + r.To,
-			Data:          e.store.Summary(r.From, r.To),
-		})
-		e.reply(c, code, body)
+		e.reply(c, code, e.salesSummary(req.(*protocol.SummaryRequest)))
 	case protocol.CodeCodeDownload:
 		if b := e.codes.Load(); b != nil {
 			e.reply(c, code, *b)
@@ -33,6 +26,22 @@ func (e *Engine) query(c Client, code protocol.Code, req any) {
 		}
 		e.reply(c, code, result(protocol.ResultDevice, "단말기 코드 목록을 아직 받지 못했습니다", nil))
 	}
+}
+
+// salesSummary answers 050099. Totals the journal could not read are not
+// zero sales: a shop closing its day on them would book no income.
+func (e *Engine) salesSummary(r *protocol.SummaryRequest) []byte {
+	sum := e.store.Summary(r.From, r.To)
+	if e.store.Health() != nil { // checked after the read, which sets it
+		return result(protocol.ResultDevice, msgJournalUnreadable, nil)
+	}
+	body, _ := json.Marshal(protocol.Response{
+		ResultCode:    protocol.ResultOK,
+		ResultMessage: "매출집계 정상 조회",
+		Period:        r.From + "~" + r.To,
+		Data:          sum,
+	})
+	return body
 }
 
 // lastAnswer is a 990001 answer and what it was built from.

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/termd/termd/protocol"
 )
@@ -41,5 +42,22 @@ func TestUnreadableJournalIsNotNoLastTransaction(t *testing.T) {
 		forPeople(t, p.expect(protocol.CodeLastTransaction, protocol.ResultDevice, msgJournalUnreadable, ""))
 		p.send(r.eng, protocol.CodeLastTransaction, "") // not cached as the truth either
 		p.expect(protocol.CodeLastTransaction, protocol.ResultDevice, msgJournalUnreadable, "")
+	})
+}
+
+// Sales totals the journal could not read are not zero sales: a shop
+// closing its day on a 0000 with zeros books no income. The answer is 9004.
+func TestUnreadableJournalIsNotZeroSales(t *testing.T) {
+	run(t, func(t *testing.T) {
+		r := newRig(t, Config{})
+		p := r.pos()
+		paid(t, r, p, "A1", 1000)
+		day := time.Now().Format("20060102")
+		summary := `{"from":"` + day + `","to":"` + day + `"}`
+		p.send(r.eng, protocol.CodeSalesSummary, summary)
+		p.expect(protocol.CodeSalesSummary, protocol.ResultOK, "", "")
+		r.loseJournal()
+		p.send(r.eng, protocol.CodeSalesSummary, summary)
+		forPeople(t, p.expect(protocol.CodeSalesSummary, protocol.ResultDevice, msgJournalUnreadable, ""))
 	})
 }
