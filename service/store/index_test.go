@@ -2,6 +2,8 @@ package store
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"sync"
@@ -264,5 +266,28 @@ func TestIndexMemoryPerRecord(t *testing.T) {
 	}
 	if s.Len() != n {
 		t.Fatalf("%d records, want %d", s.Len(), n)
+	}
+}
+
+// A Put that cannot read back the version it replaces fails, and the store
+// says why: the journal cannot be read (a failing disk), not that a write
+// failed for want of space.
+func TestPutThatCannotReadBackSaysTheJournalIsUnreadable(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir, Options{})
+	defer s.Close()
+	if err := s.Put(approved("p1", "1", "20261124", 1000, "01")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(filepath.Join(dir, logName), int64(len(logMagic))); err != nil {
+		t.Fatal(err)
+	}
+	upd := approved("p1", "1", "20261124", 1000, "01")
+	upd.Confirm = ConfirmConfirmed
+	if err := s.Put(upd); err == nil {
+		t.Fatal("a Put that cannot read the version it replaces succeeded")
+	}
+	if s.Health() == nil {
+		t.Fatal("a failed read back left the store healthy")
 	}
 }

@@ -239,6 +239,7 @@ func (s *Store) Put(recs ...*Record) error {
 		r := in.Clone()
 		slot, prev, err := s.current(r.Ptxid, stored[:i], slots[:i])
 		if err != nil {
+			s.unreadableNow(err) // a read failed, not a write: say so
 			return fmt.Errorf("store: journal %s: %w", r.Ptxid, err)
 		}
 		if prev != nil {
