@@ -225,8 +225,12 @@ func (s *Store) Close() error {
 // Put journals records in one frame, made durable with one sync, then
 // indexes them. A new ptxid gets the next Seq. The caller's records are
 // not retained. A failed write leaves the journal and the index as they
-// were.
+// were. A Put of nothing writes nothing: Open refuses an empty frame as
+// damage.
 func (s *Store) Put(recs ...*Record) error {
+	if len(recs) == 0 {
+		return nil
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.opt.Now()
