@@ -25,6 +25,9 @@ var (
 	ErrNoDir = errors.New("cannot create the data folder")
 )
 
+// errNoPtxid refuses a record a reopen could not index.
+var errNoPtxid = errors.New("store: a record without ptxid cannot be journaled")
+
 // Options tune a Store. Zero values take the defaults.
 type Options struct {
 	// Retention is how long records are kept by Compact (400 days).
@@ -240,6 +243,9 @@ func (s *Store) Put(recs ...*Record) error {
 	next := int32(len(s.ix.entries)) // only this writer adds entries
 	seq := s.seq
 	for i, in := range recs {
+		if in.Ptxid == "" { // Open would refuse the journal for it
+			return errNoPtxid
+		}
 		r := in.Clone()
 		slot, prev, err := s.current(r.Ptxid, stored[:i], slots[:i])
 		if err != nil {

@@ -596,3 +596,22 @@ func TestEmptyPutLeavesTheJournalOpenable(t *testing.T) {
 		t.Fatal("record lost")
 	}
 }
+
+// A record without ptxid is refused, not journaled: Open would refuse the
+// whole journal for it.
+func TestRecordWithoutPtxidIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir, Options{})
+	if err := s.Put(approved("a", "1", "20261124", 1000, "01"), approved("", "2", "20261124", 1000, "01")); err == nil {
+		t.Fatal("a record without ptxid was journaled")
+	}
+	if _, ok := s.Get("a"); ok {
+		t.Fatal("the Put that was refused journaled part of its records")
+	}
+	s.Close()
+	s, err := Open(dir, Options{}, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatalf("the journal after a refused record: %v", err)
+	}
+	s.Close()
+}
