@@ -7,6 +7,10 @@ import (
 	"github.com/termd/termd/service/store"
 )
 
+// msgJournalUnreadable answers a query the journal could not be read for:
+// what it would have said (no last transaction, no sales) is not known.
+const msgJournalUnreadable = "거래 기록을 읽을 수 없어 조회할 수 없습니다"
+
 // query answers 990001, 050099 and 081008 from the books, at once, whatever
 // the terminal is doing.
 func (e *Engine) query(c Client, code protocol.Code, req any) {
@@ -14,14 +18,7 @@ func (e *Engine) query(c Client, code protocol.Code, req any) {
 	case protocol.CodeLastTransaction:
 		e.reply(c, code, e.lastTransaction())
 	case protocol.CodeSalesSummary:
-		r := req.(*protocol.SummaryRequest)
-		body, _ := json.Marshal(protocol.Response{
-			ResultCode:    protocol.ResultOK,
-			ResultMessage: "매출집계 정상 조회",
-			Period:        r.From + "~" + r.To,
-			Data:          e.store.Summary(r.From, r.To),
-		})
-		e.reply(c, code, body)
+		e.reply(c, code, e.salesSummary(req.(*protocol.SummaryRequest)))
 	case protocol.CodeCodeDownload:
 		if b := e.codes.Load(); b != nil {
 			e.reply(c, code, *b)
@@ -29,6 +26,22 @@ func (e *Engine) query(c Client, code protocol.Code, req any) {
 		}
 		e.reply(c, code, result(protocol.ResultDevice, "단말기 코드 목록을 아직 받지 못했습니다", nil))
 	}
+}
+
+// salesSummary answers 050099. Totals the journal could not read are not
+// zero sales: a shop closing its day on them would book no income.
+func (e *Engine) salesSummary(r *protocol.SummaryRequest) []byte {
+	sum := e.store.Summary(r.From, r.To)
+	if e.store.Health() != nil { // checked after the read, which sets it
+		return result(protocol.ResultDevice, msgJournalUnreadable, nil)
+	}
+	body, _ := json.Marshal(protocol.Response{
+		ResultCode:    protocol.ResultOK,
+		ResultMessage: "매출집계 정상 조회",
+		Period:        r.From + "~" + r.To,
+		Data:          sum,
+	})
+	return body
 }
 
 // lastAnswer is a 990001 answer and what it was built from.
@@ -41,13 +54,17 @@ type lastAnswer struct {
 
 // lastTransaction answers 990001: built once per change of the journal or
 // of the running phase, and reused by every query in between (POS programs
-// poll it).
+// poll it). Once the journal cannot be read back, "none yet" may be untrue
+// and a POS trusting it could charge the card again, so the answer is 9004.
 func (e *Engine) lastTransaction() []byte {
 	v, ver := e.view.Load(), e.store.Version()
 	if c := e.last.Load(); c != nil && c.version == ver && c.phase == v.phase && c.ptxid == v.ptxid {
 		return c.body
 	}
 	body := e.buildLast(v)
+	if e.store.Health() != nil { // checked after the read, which sets it
+		return result(protocol.ResultDevice, msgJournalUnreadable, nil)
+	}
 	e.last.Store(&lastAnswer{ver, v.phase, v.ptxid, body})
 	return body
 }

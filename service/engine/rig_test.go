@@ -24,6 +24,7 @@ type rig struct {
 	t     *testing.T
 	eng   *Engine
 	store *store.Store
+	dir   string         // the journal's folder
 	disk  *faultyJournal // the store as the engine sees it: fails on command
 	term  *protocol.Conn
 	// fromDaemon holds every frame the daemon sent to the terminal.
@@ -36,11 +37,12 @@ type rig struct {
 func newRig(t *testing.T, cfg Config) *rig {
 	t.Helper()
 	log := zaptest.NewLogger(t)
-	st, err := store.Open(t.TempDir(), store.Options{}, log)
+	dir := t.TempDir()
+	st, err := store.Open(dir, store.Options{}, log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &rig{t: t, store: st, disk: &faultyJournal{Store: st}, fromDaemon: make(chan protocol.Frame, 64), plug: make(chan net.Conn, 1)}
+	r := &rig{t: t, store: st, dir: dir, disk: &faultyJournal{Store: st}, fromDaemon: make(chan protocol.Frame, 64), plug: make(chan net.Conn, 1)}
 	open := func(ctx context.Context) (device.FrameConn, error) {
 		select {
 		case c := <-r.plug:

@@ -2,6 +2,8 @@ package store
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"sync"
@@ -264,5 +266,83 @@ func TestIndexMemoryPerRecord(t *testing.T) {
 	}
 	if s.Len() != n {
 		t.Fatalf("%d records, want %d", s.Len(), n)
+	}
+}
+
+// A Put that cannot read back the version it replaces fails, and the store
+// says why: the journal cannot be read (a failing disk), not that a write
+// failed for want of space.
+func TestPutThatCannotReadBackSaysTheJournalIsUnreadable(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir, Options{})
+	defer s.Close()
+	if err := s.Put(approved("p1", "1", "20261124", 1000, "01")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(filepath.Join(dir, logName), int64(len(logMagic))); err != nil {
+		t.Fatal(err)
+	}
+	upd := approved("p1", "1", "20261124", 1000, "01")
+	upd.Confirm = ConfirmConfirmed
+	if err := s.Put(upd); err == nil {
+		t.Fatal("a Put that cannot read the version it replaces succeeded")
+	}
+	if s.Health() == nil {
+		t.Fatal("a failed read back left the store healthy")
+	}
+}
+
+// openHandles counts this process's open files named path, including one
+// since replaced by a rename (Linux shows it as deleted).
+func openHandles(t *testing.T, path string) int {
+	t.Helper()
+	fds, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skip("no /proc/self/fd here")
+	}
+	n := 0
+	for _, fd := range fds {
+		if target, err := os.Readlink("/proc/self/fd/" + fd.Name()); err == nil && (target == path || target == path+" (deleted)") {
+			n++
+		}
+	}
+	return n
+}
+
+// Windows renames no file that is open: each compaction must leave the
+// journal with its two handles (writer and reader) and nothing else, or the
+// next one's rename fails there; Close leaves none.
+func TestCompactionsLeaveTwoHandlesAndCloseNone(t *testing.T) {
+	dir := t.TempDir()
+	path, _ := filepath.EvalSymlinks(dir)
+	path = filepath.Join(path, logName)
+	s := open(t, dir, Options{})
+	for round := range 3 {
+		for v := range 25 { // versions enough to be worth rewriting
+			batch := make([]*Record, 50)
+			for i := range batch {
+				batch[i] = approved(fmt.Sprint("r", i), fmt.Sprint(i), "20261124", int64(v), "01")
+			}
+			if err := s.Put(batch...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		before := s.frames
+		if _, err := s.Compact(); err != nil {
+			t.Fatal(err)
+		}
+		if s.frames >= before {
+			t.Fatalf("round %d: no rewrite (%d versions)", round, s.frames)
+		}
+		if n := openHandles(t, path); n != 2 {
+			t.Fatalf("round %d: %d handles open on the journal after a compaction, want 2", round, n)
+		}
+		if n := openHandles(t, path+".tmp"); n != 0 {
+			t.Fatalf("round %d: the rewrite's file is still open", round)
+		}
+	}
+	s.Close()
+	if n := openHandles(t, path); n != 0 {
+		t.Fatalf("%d handles open on the journal after Close", n)
 	}
 }

@@ -55,7 +55,7 @@ func (s *Store) Health() error {
 	return nil
 }
 
-// entries copies the entries of slots.
+// entriesOf copies the entries of slots.
 func (s *Store) entriesOf(slots []int32) []entry {
 	s.ixmu.RLock()
 	defer s.ixmu.RUnlock()

@@ -25,6 +25,9 @@ var (
 	ErrNoDir = errors.New("cannot create the data folder")
 )
 
+// errNoPtxid refuses a record a reopen could not index.
+var errNoPtxid = errors.New("store: a record without ptxid cannot be journaled")
+
 // Options tune a Store. Zero values take the defaults.
 type Options struct {
 	// Retention is how long records are kept by Compact (400 days).
@@ -225,8 +228,12 @@ func (s *Store) Close() error {
 // Put journals records in one frame, made durable with one sync, then
 // indexes them. A new ptxid gets the next Seq. The caller's records are
 // not retained. A failed write leaves the journal and the index as they
-// were.
+// were. A Put of nothing writes nothing: Open refuses an empty frame as
+// damage.
 func (s *Store) Put(recs ...*Record) error {
+	if len(recs) == 0 {
+		return nil
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.opt.Now()
@@ -236,9 +243,13 @@ func (s *Store) Put(recs ...*Record) error {
 	next := int32(len(s.ix.entries)) // only this writer adds entries
 	seq := s.seq
 	for i, in := range recs {
+		if in.Ptxid == "" { // Open would refuse the journal for it
+			return errNoPtxid
+		}
 		r := in.Clone()
 		slot, prev, err := s.current(r.Ptxid, stored[:i], slots[:i])
 		if err != nil {
+			s.unreadableNow(err) // a read failed, not a write: say so
 			return fmt.Errorf("store: journal %s: %w", r.Ptxid, err)
 		}
 		if prev != nil {

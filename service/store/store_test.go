@@ -574,3 +574,44 @@ func TestAFailedWriteThatCannotBeCutBack(t *testing.T) {
 		})
 	}
 }
+
+// A Put of nothing journals nothing: an empty frame would pass its
+// checksums, then make the next Open refuse the whole journal as damaged.
+func TestEmptyPutLeavesTheJournalOpenable(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir, Options{})
+	if err := s.Put(approved("a", "1", "20261124", 1000, "01")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Put(); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err := Open(dir, Options{}, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatalf("a journal after an empty Put: %v", err)
+	}
+	defer s.Close()
+	if _, ok := s.Get("a"); !ok {
+		t.Fatal("record lost")
+	}
+}
+
+// A record without ptxid is refused, not journaled: Open would refuse the
+// whole journal for it.
+func TestRecordWithoutPtxidIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir, Options{})
+	if err := s.Put(approved("a", "1", "20261124", 1000, "01"), approved("", "2", "20261124", 1000, "01")); err == nil {
+		t.Fatal("a record without ptxid was journaled")
+	}
+	if _, ok := s.Get("a"); ok {
+		t.Fatal("the Put that was refused journaled part of its records")
+	}
+	s.Close()
+	s, err := Open(dir, Options{}, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatalf("the journal after a refused record: %v", err)
+	}
+	s.Close()
+}
