@@ -58,8 +58,8 @@ func (b *books) approval(code protocol.Code, approvalNo, day string) *entry {
 	if !ok {
 		return nil
 	}
-	e := b.at(i)
-	if e == nil || e.code != code || e.approvalNo != approvalNo || e.day != day {
+	e, err := b.at(i) // unreadable: no original to cancel, the safe side
+	if err != nil || e.code != code || e.approvalNo != approvalNo || e.day != day {
 		return nil
 	}
 	return e

@@ -2,6 +2,8 @@ package emulator
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"weak"
 
 	"go.uber.org/zap"
@@ -119,36 +121,50 @@ func (b *books) indexAs(i int32, code protocol.Code, status, approvalNo, day, re
 	}
 }
 
+// errUnreadable: the books hold the transaction but cannot read its line
+// back now (a disk error, the file moved away). The terminal then says it
+// cannot tell, never that it does not know the transaction: the daemon
+// would journal an approval as failed, or run a repeated request again.
+var errUnreadable = errors.New("emulator: a transaction in the books cannot be read back")
+
+// msgUnreadable is the answer the terminal gives while it cannot read a
+// transaction back from its books.
+const msgUnreadable = "단말기 거래 기록 읽기 실패"
+
 // find returns the entry of ptxid, reading it back from the file if no one
-// holds it now.
-func (b *books) find(ptxid string) (*entry, bool) {
+// holds it now: nil and no error if the books do not know ptxid.
+func (b *books) find(ptxid string) (*entry, error) {
 	i, ok := b.index[ptxid]
 	if !ok {
-		return nil, false
+		return nil, nil
 	}
-	e := b.at(i)
-	if e == nil || e.ptxid != ptxid {
-		return nil, false
+	e, err := b.at(i)
+	if err == nil && e.ptxid != ptxid { // the file is not the one the books wrote
+		err = fmt.Errorf("%w: its line holds another transaction", errUnreadable)
+		b.log.Error("books file changed under the terminal", zap.Error(err))
 	}
-	return e, true
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
 }
 
-// at returns the entry of slot i, or nil if its line cannot be read.
-func (b *books) at(i int32) *entry {
+// at returns the entry of slot i.
+func (b *books) at(i int32) (*entry, error) {
 	if e := b.pinned[i]; e != nil {
-		return e
+		return e, nil
 	}
 	if e := b.live[i].Value(); e != nil {
-		return e
+		return e, nil
 	}
 	e, err := readEntry(b.file, b.slots[i])
 	if err != nil {
-		b.log.Error("a transaction in the books cannot be read back; the terminal answers as if it never saw it", zap.Error(err))
-		return nil
+		b.log.Error("a transaction in the books cannot be read back", zap.Error(err))
+		return nil, fmt.Errorf("%w: %w", errUnreadable, err)
 	}
 	e.slot = i
 	b.live[i] = weak.Make(e)
-	return e
+	return e, nil
 }
 
 // saved notes that e's latest line is now at s in the file.
@@ -224,8 +240,8 @@ func (b *books) slip(serial string) (*entry, bool) {
 	if !ok {
 		return nil, false
 	}
-	e := b.at(i)
-	if e == nil || e.refundSerial != serial {
+	e, err := b.at(i)
+	if err != nil || e.refundSerial != serial { // unreadable: no slip to cancel, the safe side
 		return nil, false
 	}
 	return e, true

@@ -91,12 +91,20 @@ func (s *session) replay(code protocol.Code, ptxid string) bool {
 		return true
 	}
 	s.t.mu.Lock()
-	e, ok := s.t.books.find(ptxid)
+	e, err := s.t.books.find(ptxid)
+	var final []byte
+	if e != nil && e.code == code {
+		final = e.final
+	}
 	s.t.mu.Unlock()
-	if !ok || e.code != code || len(e.final) == 0 {
+	if err != nil { // it may have been approved: never run it a second time
+		s.send(code, protocol.Response{ResultCode: protocol.ResultDevice, ResultMessage: msgUnreadable, Data: protocol.PtxidData{Ptxid: ptxid}})
+		return true
+	}
+	if len(final) == 0 {
 		return false
 	}
-	s.write(code, e.final)
+	s.write(code, final)
 	return true
 }
 

@@ -165,17 +165,19 @@ func (s *session) outcome(body []byte) {
 	var req protocol.DevPtxid
 	_ = json.Unmarshal(body, &req)
 	a := protocol.DevOutcomeAnswer{Ptxid: req.Ptxid}
-	s.t.mu.Lock()
-	e, ok := s.t.books.find(req.Ptxid)
-	s.t.mu.Unlock()
+	s.t.mu.Lock() // the entry is read under the lock: another session may be changing it
+	e, err := s.t.books.find(req.Ptxid)
 	switch {
 	case s.op != nil && s.op.ptxid == req.Ptxid:
 		a.ResultCode, a.ResultMessage, a.Code, a.Status = protocol.ResultOK, protocol.MsgDone, s.op.code, protocol.OutcomePending
-	case !ok:
+	case err != nil:
+		a.ResultCode, a.ResultMessage = protocol.ResultDevice, msgUnreadable
+	case e == nil:
 		a.ResultCode, a.ResultMessage = protocol.ResultNoOriginal, "단말기에 없는 거래"
 	default:
 		a.ResultCode, a.ResultMessage, a.Code, a.Status, a.Final = protocol.ResultOK, protocol.MsgDone, e.code, e.status, e.final
 	}
+	s.t.mu.Unlock()
 	s.send(protocol.DevOutcome, a)
 }
 
@@ -190,9 +192,11 @@ func (s *session) reverse(body []byte) {
 	_ = json.Unmarshal(body, &req)
 	res := protocol.DevResult{ResultCode: protocol.ResultOK, ResultMessage: "망취소 완료", Ptxid: req.Ptxid}
 	s.t.mu.Lock()
-	e, ok := s.t.books.find(req.Ptxid)
-	reversible := ok && mustInfo(e.code).Confirm && !mustInfo(e.code).Cancel
+	e, err := s.t.books.find(req.Ptxid)
+	reversible := e != nil && mustInfo(e.code).Confirm && !mustInfo(e.code).Cancel
 	switch {
+	case err != nil: // it may be an approval: never say there is none
+		res.ResultCode, res.ResultMessage = protocol.ResultDevice, msgUnreadable
 	case reversible && e.status == protocol.OutcomeReversed:
 	case reversible && e.status == protocol.OutcomeApproved:
 		before := s.t.books.snapshot(e)

@@ -1,0 +1,46 @@
+package emulator
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"testing/synctest"
+
+	"github.com/termd/termd/protocol"
+)
+
+// TestUnreadableLineIsNotForgotten: a transaction whose line the books
+// cannot read back at the moment (a disk error, the file moved away) is
+// still known. The terminal never says it has no such transaction (the
+// daemon would journal an approval as failed, or skip its reversal), and
+// never runs a repeated request again (a second charge).
+func TestUnreadableLineIsNotForgotten(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		file := filepath.Join(t.TempDir(), "books.json")
+		rg := newRig(t, Config{BooksFile: file})
+		ap := rg.approve(protocol.CodeCreditApproval, credit(10000, "ap"))
+		runtime.GC() // no one holds the entry: its line is all that is left
+		if err := os.Rename(file, file+".away"); err != nil {
+			t.Fatal(err)
+		}
+
+		if a := rg.askOutcome("ap"); a.ResultCode == protocol.ResultNoOriginal || a.ResultCode == protocol.ResultOK && a.Status != protocol.OutcomeApproved {
+			t.Errorf("inquiry of an approval whose line cannot be read: %+v, want approved or a device error, never 9006", a)
+		}
+		if a := rg.devResult(protocol.DevReverse, protocol.DevPtxid{Ptxid: "ap"}); a.ResultCode != protocol.ResultDevice {
+			t.Errorf("reversal of an approval whose line cannot be read: %+v, want 9004", a)
+		}
+		o := rg.transact(protocol.CodeCreditApproval, credit(10000, "ap"))
+		if len(o.phases) != 0 || o.final.ResultCode == protocol.ResultOK && o.final.Data.ApprovalNo != ap.Data.ApprovalNo {
+			t.Errorf("repeat of an approval whose line cannot be read ran again: phases %v, answer %s", o.phases, o.final.raw)
+		}
+
+		if err := os.Rename(file+".away", file); err != nil { // readable again
+			t.Fatal(err)
+		}
+		if a := rg.askOutcome("ap"); a.Status != protocol.OutcomeApproved || string(a.Final) != string(ap.raw) {
+			t.Errorf("once readable again: %+v, want the approval", a)
+		}
+	})
+}
