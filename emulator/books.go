@@ -234,17 +234,17 @@ func (b *books) void(e *entry) []byte {
 	return e.final
 }
 
-// slip is the tax-refund slip with serial, if the books have it.
-func (b *books) slip(serial string) (*entry, bool) {
+// slip is the tax-refund slip with serial, or nil if the books have none.
+func (b *books) slip(serial string) (*entry, error) {
 	i, ok := b.bySlip[serial]
 	if !ok {
-		return nil, false
+		return nil, nil
 	}
 	e, err := b.at(i)
-	if err != nil || e.refundSerial != serial { // unreadable: no slip to cancel, the safe side
-		return nil, false
+	if err != nil || e.refundSerial != serial {
+		return nil, err
 	}
-	return e, true
+	return e, nil
 }
 
 // slipOf is the slip a slip cancel or query names, if the books have it.
@@ -264,18 +264,21 @@ var approvalCode = map[protocol.Code]protocol.Code{
 }
 
 // original finds the approval a cancel names, or says why it cannot be
-// cancelled.
-func (b *books) original(code protocol.Code, r *protocol.CancelRequest) (*entry, string) {
-	e := b.approval(approvalCode[code], r.ApprovalNo, r.OriginalDate())
+// cancelled: no such original (9006), or books that cannot read it now
+// (9004, for it may well be there).
+func (b *books) original(code protocol.Code, r *protocol.CancelRequest) (e *entry, result, why string) {
+	e, err := b.approval(approvalCode[code], r.ApprovalNo, r.OriginalDate())
 	switch {
+	case err != nil:
+		return nil, protocol.ResultDevice, msgUnreadable
 	case e == nil:
-		return nil, protocol.MsgNoOriginal
+		return nil, protocol.ResultNoOriginal, protocol.MsgNoOriginal
 	case e.status != protocol.OutcomeApproved:
-		return nil, "이미 취소된 거래입니다"
+		return nil, protocol.ResultNoOriginal, "이미 취소된 거래입니다"
 	case r.ApprovalAmt > e.balance:
-		return nil, "취소 가능 금액 초과"
+		return nil, protocol.ResultNoOriginal, "취소 가능 금액 초과"
 	}
-	return e, ""
+	return e, "", ""
 }
 
 func mustInfo(c protocol.Code) protocol.Info {

@@ -57,10 +57,10 @@ func (s *session) start(code protocol.Code, info protocol.Info, body []byte) {
 	o.magic = magicOf(req)
 	if c, ok := req.(*protocol.CancelRequest); ok {
 		s.t.mu.Lock()
-		orig, why := s.t.books.original(code, c)
+		orig, result, why := s.t.books.original(code, c)
 		s.t.mu.Unlock()
 		if orig == nil {
-			s.finalAnswer(code, o.ptxid, protocol.ResultNoOriginal, why)
+			s.finalAnswer(code, o.ptxid, result, why)
 			return
 		}
 		o.orig = orig
