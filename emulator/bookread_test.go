@@ -7,6 +7,8 @@ import (
 	"testing"
 	"testing/synctest"
 
+	"go.uber.org/zap"
+
 	"github.com/termd/termd/protocol"
 )
 
@@ -43,4 +45,37 @@ func TestUnreadableLineIsNotForgotten(t *testing.T) {
 			t.Errorf("once readable again: %+v, want the approval", a)
 		}
 	})
+}
+
+// TestVoidedSlipStaysVoidAfterRestart: a tax-refund slip the books could
+// not save is voided (answered 9004, never issued); the next start must
+// not find it either, or a query by its serial would answer 0000.
+func TestVoidedSlipStaysVoidAfterRestart(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "books.json")
+	b, n := newBooks(), &numbers{used: map[string]bool{}}
+	if err := loadBooks(file, b, n, zap.NewNop()); err != nil {
+		t.Fatal(err)
+	}
+	const serial = "26112612345678901234"
+	e := &entry{ptxid: "slip", code: protocol.CodeTaxRefund, status: protocol.OutcomeApproved, amount: 50000, balance: 50000,
+		approvalNo: "12345678", day: "20261126", refundSerial: serial}
+	b.record(e)
+	b.void(e) // the save failed: no slip is issued
+	if s, _ := b.slip(serial); s != nil {
+		t.Fatalf("voided slip found before the restart: %+v", s)
+	}
+	if err := b.save(true); err != nil { // the disk is writable again
+		t.Fatal(err)
+	}
+
+	b2, n2 := newBooks(), &numbers{used: map[string]bool{}}
+	if err := loadBooks(file, b2, n2, zap.NewNop()); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := b2.slip(serial); s != nil || err != nil {
+		t.Errorf("voided slip after the restart: %+v (%v), want none", s, err)
+	}
+	if e, _ := b2.find("slip"); e == nil || e.status != protocol.OutcomeFailed {
+		t.Errorf("the voided transaction after the restart: %+v, want failed", e)
+	}
 }

@@ -225,8 +225,9 @@ func (u undo) restore() {
 // answers with 9004: no cancel can name it and no slip is issued.
 func (b *books) void(e *entry) []byte {
 	b.deleteApproval(e.code, e.approvalNo, e.day)
-	if e.refundSerial != "" {
+	if e.refundSerial != "" { // and its line names no slip, so the next start indexes none
 		delete(b.bySlip, e.refundSerial)
+		e.refundSerial = ""
 	}
 	e.status, e.balance = protocol.OutcomeFailed, 0
 	e.final = mustJSON(protocol.Response{ResultCode: protocol.ResultDevice, ResultMessage: msgNotRecorded, Data: protocol.PtxidData{Ptxid: e.ptxid}})
