@@ -79,3 +79,32 @@ func TestVoidedSlipStaysVoidAfterRestart(t *testing.T) {
 		t.Errorf("the voided transaction after the restart: %+v, want failed", e)
 	}
 }
+
+// TestSettledApprovalKnownAfterRestart: a cancel naming an approval that
+// was cancelled or reversed is told so, before a restart and after it,
+// not that the terminal never made that approval.
+func TestSettledApprovalKnownAfterRestart(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg := Config{BooksFile: filepath.Join(t.TempDir(), "books.json")}
+		rg := newRig(t, cfg)
+		gone := rg.approve(protocol.CodeCreditApproval, credit(30000, "gone"))
+		rg.approve(protocol.CodeCreditCancel, cancelOf(gone, 30000, "c1"))
+		rv := rg.approve(protocol.CodeCreditApproval, credit(20000, "rv"))
+		if a := rg.devResult(protocol.DevReverse, protocol.DevPtxid{Ptxid: "rv"}); a.ResultCode != protocol.ResultOK {
+			t.Fatalf("reverse: %+v", a)
+		}
+		before := map[string]string{}
+		for name, c := range map[string]protocol.CancelRequest{"cancelled": cancelOf(gone, 30000, "c2"), "reversed": cancelOf(rv, 20000, "c3")} {
+			before[name] = rg.transact(protocol.CodeCreditCancel, c).final.ResultMessage
+		}
+		rg.stop()
+
+		rg2 := newRig(t, cfg)
+		for name, c := range map[string]protocol.CancelRequest{"cancelled": cancelOf(gone, 30000, "c4"), "reversed": cancelOf(rv, 20000, "c5")} {
+			o := rg2.transact(protocol.CodeCreditCancel, c).final
+			if o.ResultCode != protocol.ResultNoOriginal || o.ResultMessage != before[name] || o.ResultMessage == protocol.MsgNoOriginal {
+				t.Errorf("cancel of the %s approval after a restart: %s %s; before it: %s", name, o.ResultCode, o.ResultMessage, before[name])
+			}
+		}
+	})
+}

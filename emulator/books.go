@@ -111,9 +111,12 @@ func (b *books) indexEntry(e *entry) {
 	b.indexAs(e.slot, e.code, e.status, e.approvalNo, e.day, e.refundSerial)
 }
 
-// indexAs adds the entry of slot i to the approval and slip indexes.
+// indexAs adds the entry of slot i to the approval and slip indexes. An
+// approval since cancelled or reversed stays indexed, at a start as in
+// the run that settled it, so a cancel naming it is told it is settled.
 func (b *books) indexAs(i int32, code protocol.Code, status, approvalNo, day, refundSerial string) {
-	if status == protocol.OutcomeApproved && approvalNo != "" && !mustInfo(code).Cancel {
+	approved := status == protocol.OutcomeApproved || status == protocol.OutcomeCancelled || status == protocol.OutcomeReversed
+	if approved && approvalNo != "" && !mustInfo(code).Cancel {
 		b.setApproval(code, approvalNo, day, i)
 	}
 	if refundSerial != "" {
