@@ -108,3 +108,27 @@ func TestSettledApprovalKnownAfterRestart(t *testing.T) {
 		}
 	})
 }
+
+// TestInquiriesDoNotGrowTheBooks: entries read back for inquiries alone
+// (no change, so no save) are forgotten again once no one holds them: the
+// books of a terminal that is only asked questions stay the same size.
+func TestInquiriesDoNotGrowTheBooks(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "books.json")
+	const n = 20_000
+	writeApprovals(t, file, n, false)
+	b, nums := newBooks(), &numbers{used: map[string]bool{}}
+	if err := loadBooks(file, b, nums, zap.NewNop()); err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		if e, err := b.find(approvalAt(i).ptxid); e == nil || err != nil {
+			t.Fatalf("%d: %v", i, err)
+		}
+		if i%1000 == 999 {
+			runtime.GC()
+		}
+	}
+	if len(b.live) > n/4 {
+		t.Errorf("after %d inquiries the books keep %d weak pointers to entries long dropped", n, len(b.live))
+	}
+}

@@ -167,6 +167,7 @@ func (b *books) at(i int32) (*entry, error) {
 	}
 	e.slot = i
 	b.live[i] = weak.Make(e)
+	b.prune() // inquiries alone read entries back and save nothing
 	return e, nil
 }
 
