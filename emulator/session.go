@@ -38,6 +38,15 @@ func (t *Terminal) Serve(ctx context.Context, conn FrameConn) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+	// A terminal has one cable: a link is served once the last one has
+	// ended, its transaction decided and its books saved. Two sessions
+	// side by side would each run a cancel of the same approval.
+	select {
+	case t.link <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-t.link }()
 	t.mu.Lock()
 	t.conn = conn
 	t.mu.Unlock()

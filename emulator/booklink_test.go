@@ -1,0 +1,76 @@
+package emulator
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/termd/termd/protocol"
+)
+
+// slowClose is a link whose Close takes until released: the session that
+// owns it is still ending (a cancel it was authorizing not yet decided)
+// when the daemon's next link comes.
+type slowClose struct {
+	FrameConn
+	release chan struct{}
+}
+
+func (c *slowClose) Close() error {
+	<-c.release
+	return c.FrameConn.Close()
+}
+
+// TestNoCancelTwiceAcrossLinks: a cancel is authorizing when its link
+// drops; the terminal decides it as the old session ends. A cancel of the
+// same approval on the daemon's next link must not run beside it: the
+// approval is cancelled once, whatever the order.
+func TestNoCancelTwiceAcrossLinks(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		rg := newRig(t, Config{BooksFile: t.TempDir() + "/books.json", AuthDelay: time.Minute})
+		ap := rg.approve(protocol.CodeCreditApproval, credit(30000, "ap"))
+		rg.conn.Close()
+
+		// The first link: a cancel reaches authorizing, then the link drops.
+		daemonEnd, termEnd := pipe()
+		old := &slowClose{FrameConn: protocol.NewConn(termEnd), release: make(chan struct{})}
+		served := make(chan struct{})
+		go func() { defer close(served); _ = rg.term.Serve(context.Background(), old) }()
+		first := protocol.NewConn(daemonEnd)
+		body, _ := json.Marshal(cancelOf(ap, 30000, "c1"))
+		if err := first.WriteFrame(protocol.Frame{Code: protocol.CodeCreditCancel, Body: body}); err != nil {
+			t.Fatal(err)
+		}
+		for {
+			f, err := first.ReadFrame()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.Code == protocol.DevPhase && json.Valid(f.Body) && string(f.Body) == `{"ptxid":"c1","phase":"authorizing"}` {
+				break
+			}
+		}
+		daemonEnd.Close()
+
+		// The next link, while the first session is still ending.
+		rg.dial()
+		go rg.send(protocol.CodeCreditCancel, cancelOf(ap, 30000, "c2"))
+		synctest.Wait()
+		close(old.release)
+		<-served
+		c2 := rg.follow(protocol.CodeCreditCancel, outcome{}).final
+
+		if a := rg.askOutcome("c1"); a.Status == protocol.OutcomeApproved && c2.ResultCode == protocol.ResultOK {
+			t.Errorf("the approval was cancelled twice: c1 %s on the old link, c2 %s on the new", a.Status, c2.ResultCode)
+		}
+		rg.term.mu.Lock()
+		orig, _ := rg.term.books.find("ap")
+		balance := orig.balance
+		rg.term.mu.Unlock()
+		if balance < 0 {
+			t.Errorf("the approval's balance is %d", balance)
+		}
+	})
+}
