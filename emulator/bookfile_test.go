@@ -293,7 +293,7 @@ func TestPaymentSyncsOnce(t *testing.T) {
 // the same object, so a change made through it is never lost to a second
 // copy.
 func TestEntriesReadBack(t *testing.T) {
-	b, n := newBooks(), &numbers{used: map[string]bool{}}
+	b, n := newBooks(), newNumbers(nil)
 	if err := loadBooks(filepath.Join(t.TempDir(), "books.json"), b, n, zap.NewNop()); err != nil {
 		t.Fatal(err)
 	}

@@ -92,8 +92,8 @@ func (b *books) loaded(i int32, h *savedHead, n *numbers) {
 	}
 	if v, ok := digits(h.ApprovalNo, 8); ok {
 		b.taken = append(b.taken, v)
-	} else if h.ApprovalNo != "" {
-		n.used[h.ApprovalNo] = true
+	} else {
+		n.use(h.ApprovalNo)
 	}
 }
 

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -52,7 +53,7 @@ func TestUnreadableLineIsNotForgotten(t *testing.T) {
 // not find it either, or a query by its serial would answer 0000.
 func TestVoidedSlipStaysVoidAfterRestart(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "books.json")
-	b, n := newBooks(), &numbers{used: map[string]bool{}}
+	b, n := newBooks(), newNumbers(nil)
 	if err := loadBooks(file, b, n, zap.NewNop()); err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +69,7 @@ func TestVoidedSlipStaysVoidAfterRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	b2, n2 := newBooks(), &numbers{used: map[string]bool{}}
+	b2, n2 := newBooks(), newNumbers(nil)
 	if err := loadBooks(file, b2, n2, zap.NewNop()); err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +117,7 @@ func TestInquiriesDoNotGrowTheBooks(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "books.json")
 	const n = 20_000
 	writeApprovals(t, file, n, false)
-	b, nums := newBooks(), &numbers{used: map[string]bool{}}
+	b, nums := newBooks(), newNumbers(nil)
 	if err := loadBooks(file, b, nums, zap.NewNop()); err != nil {
 		t.Fatal(err)
 	}
@@ -130,5 +131,25 @@ func TestInquiriesDoNotGrowTheBooks(t *testing.T) {
 	}
 	if len(b.live) > n/4 {
 		t.Errorf("after %d inquiries the books keep %d weak pointers to entries long dropped", n, len(b.live))
+	}
+}
+
+// TestNumbersOfARunStaySmall: the numbers a run hands out are remembered
+// so none is handed out twice, but not as strings: a terminal that makes
+// 100,000 payments without a restart must not hold more for its numbers
+// than its books hold for the payments (~11 MB).
+func TestNumbersOfARunStaySmall(t *testing.T) {
+	var n *numbers
+	live := liveHeap(func() any {
+		n = newNumbers(rand.New(rand.NewPCG(1, 2)))
+		for range 100_000 {
+			n.next(8)  // approval number
+			n.next(12) // transaction number
+		}
+		return n
+	})
+	t.Logf("numbers of 100,000 payments: %.1f MB", float64(live)/1e6)
+	if live > 6e6 {
+		t.Errorf("the numbers of 100,000 payments hold %.1f MB, want under 6 MB", float64(live)/1e6)
 	}
 }

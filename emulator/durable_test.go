@@ -247,7 +247,7 @@ func TestSaveAfterAnUnfinishedLineIsNotLost(t *testing.T) {
 	if err := appendSynced(file, appendLines(nil, []*entry{y})); err != nil {
 		t.Fatal(err)
 	}
-	b, n := newBooks(), &numbers{used: map[string]bool{}}
+	b, n := newBooks(), newNumbers(nil)
 	if err := loadBooks(file, b, n, zap.NewNop()); err != nil {
 		t.Fatal(err)
 	}
@@ -266,7 +266,7 @@ func TestDamagedLastLineFallsBackToTheOneBefore(t *testing.T) {
 	if err := os.WriteFile(file, []byte(x+damaged+z), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	b, n := newBooks(), &numbers{used: map[string]bool{}}
+	b, n := newBooks(), newNumbers(nil)
 	if err := loadBooks(file, b, n, zap.NewNop()); err != nil {
 		t.Fatal(err)
 	}

@@ -90,7 +90,7 @@ func New(cfg Config, log *zap.Logger) *Terminal {
 		dials:   make(chan net.Conn),
 		printer: newPrinter(cfg.Columns),
 		books:   newBooks(),
-		nums:    &numbers{rng: rng, used: map[string]bool{}},
+		nums:    newNumbers(rng),
 		rng:     rng,
 		screen:  Screen{Message: "대기 중"},
 		loaded:  make(chan struct{}),
