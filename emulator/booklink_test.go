@@ -74,3 +74,22 @@ func TestNoCancelTwiceAcrossLinks(t *testing.T) {
 		}
 	})
 }
+
+// TestPtxidOfAnotherCodeLeavesTheBooksAlone: a request naming a ptxid the
+// books hold under another code is refused (9007) and changes nothing: it
+// used to take the ptxid's place in the books, so the approval made under
+// it could no longer be cancelled or asked about.
+func TestPtxidOfAnotherCodeLeavesTheBooksAlone(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		rg := newRig(t, Config{BooksFile: t.TempDir() + "/books.json"})
+		ap := rg.approve(protocol.CodeCreditApproval, credit(30000, "dup"))
+		o := rg.transact(protocol.CodeCashReceipt, protocol.CashReceiptRequest{PriceAmt: 5000, TraderType: "1", ApprovalNumber: "01012345678", Ptxid: "dup"})
+		if o.final.ResultCode != protocol.ResultDuplicate || o.final.Data.Ptxid != "dup" {
+			t.Errorf("a cash receipt under the approval's ptxid: %s %s, want 9007", o.final.ResultCode, o.final.ResultMessage)
+		}
+		if a := rg.askOutcome("dup"); a.Code != protocol.CodeCreditApproval || string(a.Final) != string(ap.raw) {
+			t.Errorf("the approval's ptxid now says %+v", a)
+		}
+		rg.approve(protocol.CodeCreditCancel, cancelOf(ap, 30000, "c1"))
+	})
+}
