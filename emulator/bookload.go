@@ -27,7 +27,7 @@ func loadBooks(path string, b *books, n *numbers, log *zap.Logger) error {
 	b.file, b.log = path, log
 	raw, err := os.ReadFile(path)
 	if os.IsNotExist(err) {
-		return os.MkdirAll(filepath.Dir(path), 0o750)
+		return createBooks(path)
 	}
 	if err != nil {
 		return err
@@ -216,6 +216,30 @@ func (b *books) compact(raw []byte) error {
 		return fmt.Errorf("emulator: rewrite books: %w", err)
 	}
 	syncDir(filepath.Dir(b.file))
+	return nil
+}
+
+// createBooks makes an empty books file and syncs its folder, so that the
+// sync before the first answer has only the file's content to carry: a
+// file first created by that save could lose its folder entry in a power
+// cut, and every answer with it.
+func createBooks(path string) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("emulator: create books: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("emulator: create books: %w", err)
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("emulator: create books: %w", err)
+	}
+	syncDir(dir)
 	return nil
 }
 

@@ -153,3 +153,18 @@ func TestNumbersOfARunStaySmall(t *testing.T) {
 		t.Errorf("the numbers of 100,000 payments hold %.1f MB, want under 6 MB", float64(live)/1e6)
 	}
 }
+
+// TestNewBooksFileMadeAtBoot: a terminal without books makes its empty
+// books file while it boots, with the folder's entry synced, so the first
+// answer's sync covers only the file's content: a file created by that
+// first save could vanish with its folder entry in a power cut, 0000
+// answers and all.
+func TestNewBooksFileMadeAtBoot(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "state", "books.json")
+	if err := loadBooks(file, newBooks(), newNumbers(nil), zap.NewNop()); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(file); err != nil || st.Size() != 0 {
+		t.Fatalf("after booting without books: %v, want an empty books file", err)
+	}
+}
