@@ -30,7 +30,15 @@ func loadBooks(path string, b *books, n *numbers, log *zap.Logger) error {
 		return createBooks(path)
 	}
 	if err != nil {
-		return err
+		return fmt.Errorf("emulator: read books: %w", err)
+	}
+	whole := wholeSaves(raw)
+	if len(whole) < len(raw) { // a save cut short: cut it off, so the next is not glued onto it
+		if err := os.Truncate(path, int64(len(whole))); err != nil {
+			return fmt.Errorf("emulator: cut the unfinished end of the books: %w", err)
+		}
+		log.Warn("the end of the books, a save cut short, is cut off", zap.String("file", path), zap.Int("bytes", len(raw)-len(whole)))
+		raw = whole
 	}
 	ptxids, lines, torn := b.latestLines(raw)
 	heads := decodeHeads(raw, ptxids, b.slots)
@@ -52,17 +60,22 @@ func loadBooks(path string, b *books, n *numbers, log *zap.Logger) error {
 	if torn > 0 {
 		log.Warn("unreadable lines in the books skipped", zap.String("file", path), zap.Int("lines", torn))
 	}
-	if end := bytes.LastIndexByte(raw, '\n') + 1; end < len(raw) { // a torn last line
-		if err := os.Truncate(path, int64(end)); err != nil {
-			return fmt.Errorf("emulator: cut the torn end of the books: %w", err)
-		}
-	}
 	if lines > 2*len(b.index)+1000 {
 		if err := b.compact(raw); err != nil {
 			return err
 		}
 	}
 	return b.save(true) // the transactions failed at power-on
+}
+
+// wholeSaves is raw up to the end of its last whole save: up to the last
+// end mark, or, in books written before saves were marked, the last
+// newline.
+func wholeSaves(raw []byte) []byte {
+	if i := bytes.LastIndex(raw, []byte(endMark+"\n")); i >= 0 {
+		return raw[:i+len(endMark)+1]
+	}
+	return raw[:bytes.LastIndexByte(raw, '\n')+1]
 }
 
 // savedHead is a books line without its final answer, which the start
@@ -197,11 +210,17 @@ func decodeHeads(raw []byte, ptxids []string, slots []slot) []savedHead {
 // the old file or the new.
 func (b *books) compact(raw []byte) error {
 	buf := make([]byte, 0, len(raw)/2)
+	last := int32(-1)
 	for _, i := range b.index {
 		s := b.slots[i]
 		start := len(buf)
 		buf = append(append(buf, raw[s.at:s.at+int64(s.n)]...), '\n')
 		b.slots[i] = slot{at: int64(start), n: s.n}
+		last = i
+	}
+	if last >= 0 && !bytes.HasSuffix(buf, []byte(endMark+"\n")) { // or the next start cuts back to the last mark
+		buf = markEnd(buf)
+		b.slots[last].n += int32(len(endMark) - 1)
 	}
 	tmp := b.file + ".tmp"
 	err := os.WriteFile(tmp, buf, 0o600)
