@@ -102,13 +102,6 @@ func markEnd(buf []byte) []byte {
 	return append(buf[:len(buf)-2], endMark+"\n"...)
 }
 
-// appendSynced appends buf to the file at path and waits until it is on
-// the disk.
-func appendSynced(path string, buf []byte) error {
-	_, err := appendFile(path, buf, true)
-	return err
-}
-
 // appendFile appends buf to the file at path, synced if sync, and returns
 // the offset buf starts at.
 func appendFile(path string, buf []byte, sync bool) (int64, error) {
@@ -143,14 +136,6 @@ func appendFile(path string, buf []byte, sync bool) (int64, error) {
 		return 0, err
 	}
 	return start, nil
-}
-
-// appendLines appends one JSON line per entry.
-func appendLines(buf []byte, entries []*entry) []byte {
-	for _, e := range entries {
-		buf, _ = appendLine(buf, e)
-	}
-	return buf
 }
 
 // appendLine appends e's line, or nothing if it cannot be encoded.

@@ -19,8 +19,9 @@ import (
 // wins, so only those lines are decoded (in parallel: a terminal with a
 // year of books must still start in a moment), and only what the indexes
 // need is kept; the file is not rewritten unless most of it is superseded
-// lines. A line torn by a crash mid-save is skipped, and cut off if it
-// ends the file, so the next save is not glued onto it. A transaction that
+// lines. A save a crash cut short is cut off (see endMark), so the next
+// save is not glued onto it; a damaged line is skipped for the ptxid's
+// line before it. A transaction that
 // was running when the power went is failed: a terminal that restarts
 // mid-authorization reverses it at power-on.
 func loadBooks(path string, b *books, n *numbers, log *zap.Logger) error {
