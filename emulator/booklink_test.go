@@ -93,3 +93,34 @@ func TestPtxidOfAnotherCodeLeavesTheBooksAlone(t *testing.T) {
 		rg.approve(protocol.CodeCreditCancel, cancelOf(ap, 30000, "c1"))
 	})
 }
+
+// TestCancelOfAnApprovalSettledMeanwhile: a cancel is checked against its
+// original when it starts and again when the card company answers: an
+// approval reversed while the cancel waited for the card is not cancelled
+// on top of its reversal.
+func TestCancelOfAnApprovalSettledMeanwhile(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		rg := newRig(t, Config{BooksFile: t.TempDir() + "/books.json", Manual: true})
+		rg.send(protocol.CodeCreditApproval, credit(30000, "ap"))
+		rg.phase("ap", protocol.PhaseReading)
+		if err := rg.term.InsertCard(); err != nil {
+			t.Fatal(err)
+		}
+		ap := rg.follow(protocol.CodeCreditApproval, outcome{}).final
+
+		rg.send(protocol.CodeCreditCancel, cancelOf(ap, 30000, "c"))
+		rg.phase("c", protocol.PhaseReading)
+		if a := rg.devResult(protocol.DevReverse, protocol.DevPtxid{Ptxid: "ap"}); a.ResultCode != protocol.ResultOK {
+			t.Fatalf("reverse: %+v", a)
+		}
+		if err := rg.term.InsertCard(); err != nil {
+			t.Fatal(err)
+		}
+		if c := rg.follow(protocol.CodeCreditCancel, outcome{}).final; c.ResultCode == protocol.ResultOK {
+			t.Errorf("cancel of an approval reversed while it waited: 0000")
+		}
+		if a := rg.askOutcome("ap"); a.Status != protocol.OutcomeReversed {
+			t.Errorf("the approval: %q, want reversed", a.Status)
+		}
+	})
+}

@@ -278,12 +278,24 @@ func (b *books) original(code protocol.Code, r *protocol.CancelRequest) (e *entr
 		return nil, protocol.ResultDevice, msgUnreadable
 	case e == nil:
 		return nil, protocol.ResultNoOriginal, protocol.MsgNoOriginal
-	case e.status != protocol.OutcomeApproved:
-		return nil, protocol.ResultNoOriginal, "이미 취소된 거래입니다"
-	case r.ApprovalAmt > e.balance:
-		return nil, protocol.ResultNoOriginal, "취소 가능 금액 초과"
+	}
+	if why := uncancellable(e, r.ApprovalAmt); why != "" {
+		return nil, protocol.ResultNoOriginal, why
 	}
 	return e, "", ""
+}
+
+// uncancellable says why amount cannot be cancelled of approval e now, or
+// "" if it can. A cancel asks when it starts and again when the card
+// company answers: the approval may have been settled meanwhile.
+func uncancellable(e *entry, amount int64) string {
+	switch {
+	case e.status != protocol.OutcomeApproved:
+		return "이미 취소된 거래입니다"
+	case amount > e.balance:
+		return "취소 가능 금액 초과"
+	}
+	return ""
 }
 
 func mustInfo(c protocol.Code) protocol.Info {
