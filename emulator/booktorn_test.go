@@ -2,10 +2,13 @@ package emulator
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
 	"testing/synctest"
+
+	"go.uber.org/zap"
 
 	"github.com/termd/termd/protocol"
 )
@@ -53,4 +56,61 @@ func TestTornSaveOfACancel(t *testing.T) {
 			rg2.stop()
 		}
 	})
+}
+
+// TestBooksCutAnywhere: books cut at any byte of their last saves (a kill
+// -9 mid-write) load, and say for every ptxid what the last whole save
+// before the cut said (a payment then pending is failed), nothing from
+// the save that was cut.
+func TestBooksCutAnywhere(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		dir := t.TempDir()
+		file := filepath.Join(dir, "books.json")
+		rg := newRig(t, Config{BooksFile: file})
+		ap := rg.approve(protocol.CodeCreditApproval, credit(30000, "ap"))
+		rg.approve(protocol.CodeCreditCancel, cancelOf(ap, 10000, "c1"))
+		rg.approve(protocol.CodeCreditApproval, credit(20000, "rv"))
+		rg.devResult(protocol.DevReverse, protocol.DevPtxid{Ptxid: "rv"})
+		rg.approve(protocol.CodeCreditCancel, cancelOf(ap, 20000, "c2"))
+		rg.stop()
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for cut := len(raw) - 1500; cut <= len(raw); cut++ {
+			crashed := filepath.Join(dir, "cut.json")
+			if err := os.WriteFile(crashed, raw[:cut], 0o600); err != nil {
+				t.Fatal(err)
+			}
+			b := newBooks()
+			if err := loadBooks(crashed, b, newNumbers(nil), zap.NewNop()); err != nil {
+				t.Fatalf("cut at %d: %v", cut, err)
+			}
+			for ptxid, want := range statusAtLastSave(raw[:cut]) {
+				if e, err := b.find(ptxid); e == nil || err != nil || e.status != want {
+					t.Fatalf("cut at %d of %d, %s: %+v (%v), want %s", cut, len(raw), ptxid, e, err, want)
+				}
+			}
+		}
+	})
+}
+
+// statusAtLastSave reads books the simple way: whole saves only, the last
+// line of a ptxid wins, pending is failed.
+func statusAtLastSave(raw []byte) map[string]string {
+	end := bytes.LastIndex(raw, []byte(endMark+"\n"))
+	out := map[string]string{}
+	if end < 0 {
+		return out
+	}
+	for _, line := range bytes.Split(raw[:end+len(endMark)], []byte("\n")) {
+		var s savedEntry
+		if json.Unmarshal(line, &s) == nil {
+			out[s.Ptxid] = s.Status
+			if s.Status == protocol.OutcomePending {
+				out[s.Ptxid] = protocol.OutcomeFailed
+			}
+		}
+	}
+	return out
 }
