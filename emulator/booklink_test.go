@@ -3,6 +3,7 @@ package emulator
 import (
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -29,7 +30,7 @@ func (c *slowClose) Close() error {
 // approval is cancelled once, whatever the order.
 func TestNoCancelTwiceAcrossLinks(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		rg := newRig(t, Config{BooksFile: t.TempDir() + "/books.json", AuthDelay: time.Minute})
+		rg := newRig(t, Config{BooksFile: filepath.Join(t.TempDir(), "books.json"), AuthDelay: time.Minute})
 		ap := rg.approve(protocol.CodeCreditApproval, credit(30000, "ap"))
 		rg.conn.Close()
 
@@ -81,7 +82,7 @@ func TestNoCancelTwiceAcrossLinks(t *testing.T) {
 // it could no longer be cancelled or asked about.
 func TestPtxidOfAnotherCodeLeavesTheBooksAlone(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		rg := newRig(t, Config{BooksFile: t.TempDir() + "/books.json"})
+		rg := newRig(t, Config{BooksFile: filepath.Join(t.TempDir(), "books.json")})
 		ap := rg.approve(protocol.CodeCreditApproval, credit(30000, "dup"))
 		o := rg.transact(protocol.CodeCashReceipt, protocol.CashReceiptRequest{PriceAmt: 5000, TraderType: "1", ApprovalNumber: "01012345678", Ptxid: "dup"})
 		if o.final.ResultCode != protocol.ResultDuplicate || o.final.Data.Ptxid != "dup" {
@@ -100,7 +101,7 @@ func TestPtxidOfAnotherCodeLeavesTheBooksAlone(t *testing.T) {
 // on top of its reversal.
 func TestCancelOfAnApprovalSettledMeanwhile(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		rg := newRig(t, Config{BooksFile: t.TempDir() + "/books.json", Manual: true})
+		rg := newRig(t, Config{BooksFile: filepath.Join(t.TempDir(), "books.json"), Manual: true})
 		rg.send(protocol.CodeCreditApproval, credit(30000, "ap"))
 		rg.phase("ap", protocol.PhaseReading)
 		if err := rg.term.InsertCard(); err != nil {
