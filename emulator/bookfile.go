@@ -58,12 +58,18 @@ func (b *books) save(sync bool) error {
 	}
 	var buf []byte
 	lines := make([]slot, len(b.dirty))
+	last := -1
 	for k, e := range b.dirty {
 		start := len(buf)
 		var ok bool
 		if buf, ok = appendLine(buf, e); ok {
 			lines[k] = slot{at: int64(start), n: int32(len(buf) - 1 - start)}
+			last = k
 		}
+	}
+	if last >= 0 {
+		buf = markEnd(buf)
+		lines[last].n += int32(len(endMark) - 1)
 	}
 	at, err := appendFile(b.file, buf, sync)
 	if err != nil {
@@ -84,11 +90,16 @@ func (b *books) save(sync bool) error {
 	return nil
 }
 
-// appendSynced appends buf to the file at path and waits until it is on
-// the disk.
-func appendSynced(path string, buf []byte) error {
-	_, err := appendFile(path, buf, true)
-	return err
+// endMark ends the last line of every save. A save is one write, which a
+// kill -9 can cut short at a page boundary after whole lines (a cancel's
+// save is the original's new balance, then the cancel): the lines after
+// the last mark are such a save, never answered, and a start cuts them
+// off with the torn line after them.
+const endMark = `,"end":true}`
+
+// markEnd puts the end mark on the last line of buf, a JSON object.
+func markEnd(buf []byte) []byte {
+	return append(buf[:len(buf)-2], endMark+"\n"...)
 }
 
 // appendFile appends buf to the file at path, synced if sync, and returns
@@ -125,14 +136,6 @@ func appendFile(path string, buf []byte, sync bool) (int64, error) {
 		return 0, err
 	}
 	return start, nil
-}
-
-// appendLines appends one JSON line per entry.
-func appendLines(buf []byte, entries []*entry) []byte {
-	for _, e := range entries {
-		buf, _ = appendLine(buf, e)
-	}
-	return buf
 }
 
 // appendLine appends e's line, or nothing if it cannot be encoded.

@@ -293,7 +293,7 @@ func TestPaymentSyncsOnce(t *testing.T) {
 // the same object, so a change made through it is never lost to a second
 // copy.
 func TestEntriesReadBack(t *testing.T) {
-	b, n := newBooks(), &numbers{used: map[string]bool{}}
+	b, n := newBooks(), newNumbers(nil)
 	if err := loadBooks(filepath.Join(t.TempDir(), "books.json"), b, n, zap.NewNop()); err != nil {
 		t.Fatal(err)
 	}
@@ -320,7 +320,7 @@ func TestEntriesReadBack(t *testing.T) {
 	if again := b.get(want.ptxid); again != got {
 		t.Fatal("a held entry was read back as a second copy")
 	}
-	if o := b.approval(protocol.CodeCreditApproval, want.approvalNo, want.day); o != got {
+	if o, _ := b.approval(protocol.CodeCreditApproval, want.approvalNo, want.day); o != got {
 		t.Errorf("approval index: %p, want %p", o, got)
 	}
 	runtime.KeepAlive(got)
@@ -348,11 +348,11 @@ func TestApprovalKeys(t *testing.T) {
 		b.record(&entry{ptxid: fmt.Sprint("p", i), code: k.code, status: protocol.OutcomeApproved, approvalNo: k.approvalNo, day: k.day})
 	}
 	for i, k := range keys {
-		if e := b.approval(k.code, k.approvalNo, k.day); e == nil || e.ptxid != fmt.Sprint("p", i) {
+		if e, _ := b.approval(k.code, k.approvalNo, k.day); e == nil || e.ptxid != fmt.Sprint("p", i) {
 			t.Errorf("%+v: found %+v, want p%d", k, e, i)
 		}
 	}
-	if e := b.approval(protocol.CodeCreditApproval, "00000003", "20261124"); e != nil {
+	if e, _ := b.approval(protocol.CodeCreditApproval, "00000003", "20261124"); e != nil {
 		t.Errorf("an approval never given: found %+v", e)
 	}
 }

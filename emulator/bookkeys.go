@@ -50,19 +50,19 @@ func (b *books) deleteApproval(code protocol.Code, approvalNo, day string) {
 // approval returns the approval so named, or nil. The entry read back is
 // checked against the key: a ptxid recorded again under another code has
 // left its old approval behind.
-func (b *books) approval(code protocol.Code, approvalNo, day string) *entry {
+func (b *books) approval(code protocol.Code, approvalNo, day string) (*entry, error) {
 	i, ok := b.oddApproval[approvalKey{code, approvalNo, day}]
 	if k, packs := b.packApproval(code, approvalNo, day, false); packs {
 		i, ok = b.byApproval[k]
 	}
 	if !ok {
-		return nil
+		return nil, nil
 	}
-	e := b.at(i)
-	if e == nil || e.code != code || e.approvalNo != approvalNo || e.day != day {
-		return nil
+	e, err := b.at(i)
+	if err != nil || e.code != code || e.approvalNo != approvalNo || e.day != day {
+		return nil, err
 	}
-	return e
+	return e, nil
 }
 
 // approvalTaken says whether the file held approval number v at start.

@@ -19,18 +19,27 @@ import (
 // wins, so only those lines are decoded (in parallel: a terminal with a
 // year of books must still start in a moment), and only what the indexes
 // need is kept; the file is not rewritten unless most of it is superseded
-// lines. A line torn by a crash mid-save is skipped, and cut off if it
-// ends the file, so the next save is not glued onto it. A transaction that
+// lines. A save a crash cut short is cut off (see endMark), so the next
+// save is not glued onto it; a damaged line is skipped for the ptxid's
+// line before it. A transaction that
 // was running when the power went is failed: a terminal that restarts
 // mid-authorization reverses it at power-on.
 func loadBooks(path string, b *books, n *numbers, log *zap.Logger) error {
 	b.file, b.log = path, log
 	raw, err := os.ReadFile(path)
 	if os.IsNotExist(err) {
-		return os.MkdirAll(filepath.Dir(path), 0o750)
+		return createBooks(path)
 	}
 	if err != nil {
-		return err
+		return fmt.Errorf("emulator: read books: %w", err)
+	}
+	whole := wholeSaves(raw)
+	if len(whole) < len(raw) { // a save cut short: cut it off, so the next is not glued onto it
+		if err := os.Truncate(path, int64(len(whole))); err != nil {
+			return fmt.Errorf("emulator: cut the unfinished end of the books: %w", err)
+		}
+		log.Warn("the end of the books, a save cut short, is cut off", zap.String("file", path), zap.Int("bytes", len(raw)-len(whole)))
+		raw = whole
 	}
 	ptxids, lines, torn := b.latestLines(raw)
 	heads := decodeHeads(raw, ptxids, b.slots)
@@ -52,17 +61,22 @@ func loadBooks(path string, b *books, n *numbers, log *zap.Logger) error {
 	if torn > 0 {
 		log.Warn("unreadable lines in the books skipped", zap.String("file", path), zap.Int("lines", torn))
 	}
-	if end := bytes.LastIndexByte(raw, '\n') + 1; end < len(raw) { // a torn last line
-		if err := os.Truncate(path, int64(end)); err != nil {
-			return fmt.Errorf("emulator: cut the torn end of the books: %w", err)
-		}
-	}
 	if lines > 2*len(b.index)+1000 {
 		if err := b.compact(raw); err != nil {
 			return err
 		}
 	}
 	return b.save(true) // the transactions failed at power-on
+}
+
+// wholeSaves is raw up to the end of its last whole save: up to the last
+// end mark, or, in books written before saves were marked, the last
+// newline.
+func wholeSaves(raw []byte) []byte {
+	if i := bytes.LastIndex(raw, []byte(endMark+"\n")); i >= 0 {
+		return raw[:i+len(endMark)+1]
+	}
+	return raw[:bytes.LastIndexByte(raw, '\n')+1]
 }
 
 // savedHead is a books line without its final answer, which the start
@@ -92,8 +106,8 @@ func (b *books) loaded(i int32, h *savedHead, n *numbers) {
 	}
 	if v, ok := digits(h.ApprovalNo, 8); ok {
 		b.taken = append(b.taken, v)
-	} else if h.ApprovalNo != "" {
-		n.used[h.ApprovalNo] = true
+	} else {
+		n.use(h.ApprovalNo)
 	}
 }
 
@@ -197,11 +211,17 @@ func decodeHeads(raw []byte, ptxids []string, slots []slot) []savedHead {
 // the old file or the new.
 func (b *books) compact(raw []byte) error {
 	buf := make([]byte, 0, len(raw)/2)
+	last := int32(-1)
 	for _, i := range b.index {
 		s := b.slots[i]
 		start := len(buf)
 		buf = append(append(buf, raw[s.at:s.at+int64(s.n)]...), '\n')
 		b.slots[i] = slot{at: int64(start), n: s.n}
+		last = i
+	}
+	if last >= 0 && !bytes.HasSuffix(buf, []byte(endMark+"\n")) { // or the next start cuts back to the last mark
+		buf = markEnd(buf)
+		b.slots[last].n += int32(len(endMark) - 1)
 	}
 	tmp := b.file + ".tmp"
 	err := os.WriteFile(tmp, buf, 0o600)
@@ -216,6 +236,30 @@ func (b *books) compact(raw []byte) error {
 		return fmt.Errorf("emulator: rewrite books: %w", err)
 	}
 	syncDir(filepath.Dir(b.file))
+	return nil
+}
+
+// createBooks makes an empty books file and syncs its folder, so that the
+// sync before the first answer has only the file's content to carry: a
+// file first created by that save could lose its folder entry in a power
+// cut, and every answer with it.
+func createBooks(path string) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("emulator: create books: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("emulator: create books: %w", err)
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("emulator: create books: %w", err)
+	}
+	syncDir(dir)
 	return nil
 }
 

@@ -2,6 +2,8 @@ package emulator
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"weak"
 
 	"go.uber.org/zap"
@@ -109,9 +111,12 @@ func (b *books) indexEntry(e *entry) {
 	b.indexAs(e.slot, e.code, e.status, e.approvalNo, e.day, e.refundSerial)
 }
 
-// indexAs adds the entry of slot i to the approval and slip indexes.
+// indexAs adds the entry of slot i to the approval and slip indexes. An
+// approval since cancelled or reversed stays indexed, at a start as in
+// the run that settled it, so a cancel naming it is told it is settled.
 func (b *books) indexAs(i int32, code protocol.Code, status, approvalNo, day, refundSerial string) {
-	if status == protocol.OutcomeApproved && approvalNo != "" && !mustInfo(code).Cancel {
+	approved := status == protocol.OutcomeApproved || status == protocol.OutcomeCancelled || status == protocol.OutcomeReversed
+	if approved && approvalNo != "" && !mustInfo(code).Cancel {
 		b.setApproval(code, approvalNo, day, i)
 	}
 	if refundSerial != "" {
@@ -119,36 +124,51 @@ func (b *books) indexAs(i int32, code protocol.Code, status, approvalNo, day, re
 	}
 }
 
+// errUnreadable: the books hold the transaction but cannot read its line
+// back now (a disk error, the file moved away). The terminal then says it
+// cannot tell, never that it does not know the transaction: the daemon
+// would journal an approval as failed, or run a repeated request again.
+var errUnreadable = errors.New("emulator: a transaction in the books cannot be read back")
+
+// msgUnreadable is the answer the terminal gives while it cannot read a
+// transaction back from its books.
+const msgUnreadable = "단말기 거래 기록 읽기 실패"
+
 // find returns the entry of ptxid, reading it back from the file if no one
-// holds it now.
-func (b *books) find(ptxid string) (*entry, bool) {
+// holds it now: nil and no error if the books do not know ptxid.
+func (b *books) find(ptxid string) (*entry, error) {
 	i, ok := b.index[ptxid]
 	if !ok {
-		return nil, false
+		return nil, nil
 	}
-	e := b.at(i)
-	if e == nil || e.ptxid != ptxid {
-		return nil, false
+	e, err := b.at(i)
+	if err == nil && e.ptxid != ptxid { // the file is not the one the books wrote
+		err = fmt.Errorf("%w: its line holds another transaction", errUnreadable)
+		b.log.Error("books file changed under the terminal", zap.Error(err))
 	}
-	return e, true
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
 }
 
-// at returns the entry of slot i, or nil if its line cannot be read.
-func (b *books) at(i int32) *entry {
+// at returns the entry of slot i.
+func (b *books) at(i int32) (*entry, error) {
 	if e := b.pinned[i]; e != nil {
-		return e
+		return e, nil
 	}
 	if e := b.live[i].Value(); e != nil {
-		return e
+		return e, nil
 	}
 	e, err := readEntry(b.file, b.slots[i])
 	if err != nil {
-		b.log.Error("a transaction in the books cannot be read back; the terminal answers as if it never saw it", zap.Error(err))
-		return nil
+		b.log.Error("a transaction in the books cannot be read back", zap.Error(err))
+		return nil, fmt.Errorf("%w: %w", errUnreadable, err)
 	}
 	e.slot = i
 	b.live[i] = weak.Make(e)
-	return e
+	b.prune() // inquiries alone read entries back and save nothing
+	return e, nil
 }
 
 // saved notes that e's latest line is now at s in the file.
@@ -209,8 +229,9 @@ func (u undo) restore() {
 // answers with 9004: no cancel can name it and no slip is issued.
 func (b *books) void(e *entry) []byte {
 	b.deleteApproval(e.code, e.approvalNo, e.day)
-	if e.refundSerial != "" {
+	if e.refundSerial != "" { // and its line names no slip, so the next start indexes none
 		delete(b.bySlip, e.refundSerial)
+		e.refundSerial = ""
 	}
 	e.status, e.balance = protocol.OutcomeFailed, 0
 	e.final = mustJSON(protocol.Response{ResultCode: protocol.ResultDevice, ResultMessage: msgNotRecorded, Data: protocol.PtxidData{Ptxid: e.ptxid}})
@@ -218,17 +239,17 @@ func (b *books) void(e *entry) []byte {
 	return e.final
 }
 
-// slip is the tax-refund slip with serial, if the books have it.
-func (b *books) slip(serial string) (*entry, bool) {
+// slip is the tax-refund slip with serial, or nil if the books have none.
+func (b *books) slip(serial string) (*entry, error) {
 	i, ok := b.bySlip[serial]
 	if !ok {
-		return nil, false
+		return nil, nil
 	}
-	e := b.at(i)
-	if e == nil || e.refundSerial != serial {
-		return nil, false
+	e, err := b.at(i)
+	if err != nil || e.refundSerial != serial {
+		return nil, err
 	}
-	return e, true
+	return e, nil
 }
 
 // slipOf is the slip a slip cancel or query names, if the books have it.
@@ -248,18 +269,33 @@ var approvalCode = map[protocol.Code]protocol.Code{
 }
 
 // original finds the approval a cancel names, or says why it cannot be
-// cancelled.
-func (b *books) original(code protocol.Code, r *protocol.CancelRequest) (*entry, string) {
-	e := b.approval(approvalCode[code], r.ApprovalNo, r.OriginalDate())
+// cancelled: no such original (9006), or books that cannot read it now
+// (9004, for it may well be there).
+func (b *books) original(code protocol.Code, r *protocol.CancelRequest) (e *entry, result, why string) {
+	e, err := b.approval(approvalCode[code], r.ApprovalNo, r.OriginalDate())
 	switch {
+	case err != nil:
+		return nil, protocol.ResultDevice, msgUnreadable
 	case e == nil:
-		return nil, protocol.MsgNoOriginal
-	case e.status != protocol.OutcomeApproved:
-		return nil, "이미 취소된 거래입니다"
-	case r.ApprovalAmt > e.balance:
-		return nil, "취소 가능 금액 초과"
+		return nil, protocol.ResultNoOriginal, protocol.MsgNoOriginal
 	}
-	return e, ""
+	if why := uncancellable(e, r.ApprovalAmt); why != "" {
+		return nil, protocol.ResultNoOriginal, why
+	}
+	return e, "", ""
+}
+
+// uncancellable says why amount cannot be cancelled of approval e now, or
+// "" if it can. A cancel asks when it starts and again when the card
+// company answers: the approval may have been settled meanwhile.
+func uncancellable(e *entry, amount int64) string {
+	switch {
+	case e.status != protocol.OutcomeApproved:
+		return "이미 취소된 거래입니다"
+	case amount > e.balance:
+		return "취소 가능 금액 초과"
+	}
+	return ""
 }
 
 func mustInfo(c protocol.Code) protocol.Info {

@@ -21,6 +21,11 @@ func (s *session) decide(send bool) {
 	result, msg := verdict(o.magic)
 	e := &entry{ptxid: o.ptxid, code: o.code, amount: o.amount}
 	s.t.mu.Lock()
+	if o.orig != nil && result == protocol.ResultOK {
+		if why := uncancellable(o.orig, o.amount); why != "" {
+			result, msg = protocol.ResultNoOriginal, why
+		}
+	}
 	before := s.t.books.snapshot(o.orig, s.t.books.slipOf(o.req))
 	var final []byte
 	if result != protocol.ResultOK {

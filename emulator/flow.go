@@ -57,10 +57,10 @@ func (s *session) start(code protocol.Code, info protocol.Info, body []byte) {
 	o.magic = magicOf(req)
 	if c, ok := req.(*protocol.CancelRequest); ok {
 		s.t.mu.Lock()
-		orig, why := s.t.books.original(code, c)
+		orig, result, why := s.t.books.original(code, c)
 		s.t.mu.Unlock()
 		if orig == nil {
-			s.finalAnswer(code, o.ptxid, protocol.ResultNoOriginal, why)
+			s.finalAnswer(code, o.ptxid, result, why)
 			return
 		}
 		o.orig = orig
@@ -82,7 +82,8 @@ func (s *session) start(code protocol.Code, info protocol.Info, body []byte) {
 // replay handles a request for a ptxid the terminal already knows. The
 // serial link delivers a frame twice when its ACK is lost, and a request is
 // never run twice: a repeat of the running one is ignored, a repeat of a
-// finished one gets the same final answer again.
+// finished one gets the same final answer again, and a request under the
+// ptxid of another code is refused (9007).
 func (s *session) replay(code protocol.Code, ptxid string) bool {
 	if ptxid == "" {
 		return false
@@ -91,12 +92,23 @@ func (s *session) replay(code protocol.Code, ptxid string) bool {
 		return true
 	}
 	s.t.mu.Lock()
-	e, ok := s.t.books.find(ptxid)
-	s.t.mu.Unlock()
-	if !ok || e.code != code || len(e.final) == 0 {
-		return false
+	e, err := s.t.books.find(ptxid)
+	var final []byte
+	other := e != nil && e.code != code
+	if e != nil {
+		final = e.final
 	}
-	s.write(code, e.final)
+	s.t.mu.Unlock()
+	switch {
+	case err != nil: // it may have been approved: never run it a second time
+		s.send(code, protocol.Response{ResultCode: protocol.ResultDevice, ResultMessage: msgUnreadable, Data: protocol.PtxidData{Ptxid: ptxid}})
+	case other: // another transaction's: it must not take that one's place in the books
+		s.send(code, protocol.Response{ResultCode: protocol.ResultDuplicate, ResultMessage: protocol.MsgDuplicatePtxid, Data: protocol.PtxidData{Ptxid: ptxid}})
+	case len(final) == 0:
+		return false
+	default:
+		s.write(code, final)
+	}
 	return true
 }
 

@@ -354,7 +354,7 @@ func TestNumbersUnique(t *testing.T) {
 }
 
 func TestNumbersNextExhaustsWithoutRepeat(t *testing.T) {
-	n := &numbers{rng: rand.New(rand.NewPCG(1, 2)), used: map[string]bool{}}
+	n := newNumbers(rand.New(rand.NewPCG(1, 2)))
 	got := map[string]bool{}
 	for range 10 {
 		v := n.next(1)

@@ -28,8 +28,11 @@ func (s *session) refund(o *op, r *protocol.TaxRefundRequest, e *entry, now time
 // refundRef answers a slip cancel (050020) or query (900050). Called with
 // t.mu held.
 func (s *session) refundRef(o *op, r *protocol.TaxRefundRefRequest) []byte {
-	slip, ok := s.t.books.slip(r.TaxRefundSerial)
-	if !ok || (o.code == protocol.CodeTaxRefundCancel && slip.status != protocol.OutcomeApproved) {
+	slip, err := s.t.books.slip(r.TaxRefundSerial)
+	if err != nil { // the slip may well be there: never say it is not
+		return mustJSON(protocol.Response{ResultCode: protocol.ResultDevice, ResultMessage: msgUnreadable, Data: protocol.PtxidData{Ptxid: o.ptxid}})
+	}
+	if slip == nil || (o.code == protocol.CodeTaxRefundCancel && slip.status != protocol.OutcomeApproved) {
 		return mustJSON(protocol.Response{ResultCode: protocol.ResultNoOriginal, ResultMessage: "환급전표 없음", Data: protocol.PtxidData{Ptxid: o.ptxid}})
 	}
 	var body map[string]any

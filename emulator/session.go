@@ -39,6 +39,15 @@ func (t *Terminal) Serve(ctx context.Context, conn FrameConn) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+	// A terminal has one cable: a link is served once the last one has
+	// ended, its transaction decided and its books saved. Two sessions
+	// side by side would each run a cancel of the same approval.
+	select {
+	case t.link <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-t.link }()
 	t.mu.Lock()
 	t.conn = conn
 	t.mu.Unlock()
@@ -180,17 +189,19 @@ func (s *session) outcome(body []byte) {
 	var req protocol.DevPtxid
 	_ = json.Unmarshal(body, &req)
 	a := protocol.DevOutcomeAnswer{Ptxid: req.Ptxid}
-	s.t.mu.Lock()
-	e, ok := s.t.books.find(req.Ptxid)
-	s.t.mu.Unlock()
+	s.t.mu.Lock() // the entry is read under the lock: another session may be changing it
+	e, err := s.t.books.find(req.Ptxid)
 	switch {
 	case s.op != nil && s.op.ptxid == req.Ptxid:
 		a.ResultCode, a.ResultMessage, a.Code, a.Status = protocol.ResultOK, protocol.MsgDone, s.op.code, protocol.OutcomePending
-	case !ok:
+	case err != nil:
+		a.ResultCode, a.ResultMessage = protocol.ResultDevice, msgUnreadable
+	case e == nil:
 		a.ResultCode, a.ResultMessage = protocol.ResultNoOriginal, "단말기에 없는 거래"
 	default:
 		a.ResultCode, a.ResultMessage, a.Code, a.Status, a.Final = protocol.ResultOK, protocol.MsgDone, e.code, e.status, e.final
 	}
+	s.t.mu.Unlock()
 	s.send(protocol.DevOutcome, a)
 }
 
@@ -205,9 +216,11 @@ func (s *session) reverse(body []byte) {
 	_ = json.Unmarshal(body, &req)
 	res := protocol.DevResult{ResultCode: protocol.ResultOK, ResultMessage: "망취소 완료", Ptxid: req.Ptxid}
 	s.t.mu.Lock()
-	e, ok := s.t.books.find(req.Ptxid)
-	reversible := ok && mustInfo(e.code).Confirm && !mustInfo(e.code).Cancel
+	e, err := s.t.books.find(req.Ptxid)
+	reversible := e != nil && mustInfo(e.code).Confirm && !mustInfo(e.code).Cancel
 	switch {
+	case err != nil: // it may be an approval: never say there is none
+		res.ResultCode, res.ResultMessage = protocol.ResultDevice, msgUnreadable
 	case reversible && e.status == protocol.OutcomeReversed:
 	case reversible && e.status == protocol.OutcomeApproved:
 		before := s.t.books.snapshot(e)

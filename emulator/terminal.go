@@ -52,6 +52,7 @@ type Terminal struct {
 	// loaded is closed once the books are read: a terminal with a year of
 	// books boots while termd opens its journal, and serves after.
 	loaded chan struct{}
+	link   chan struct{} // holds a token while a session serves a link
 
 	mu     sync.Mutex // guards the fields below, shared with control calls
 	books  *books
@@ -88,10 +89,11 @@ func New(cfg Config, log *zap.Logger) *Terminal {
 		dials:   make(chan io.ReadWriteCloser),
 		printer: newPrinter(cfg.Columns),
 		books:   newBooks(),
-		nums:    &numbers{rng: rng, used: map[string]bool{}},
+		nums:    newNumbers(rng),
 		rng:     rng,
 		screen:  Screen{Message: "대기 중"},
 		loaded:  make(chan struct{}),
+		link:    make(chan struct{}, 1),
 	}
 	if cfg.BooksFile == "" {
 		close(t.loaded)
