@@ -189,6 +189,11 @@ func (st *step) runningOutcome(a protocol.DevOutcomeAnswer) {
 	case a.ResultCode == protocol.ResultNoOriginal: // it never reached the terminal
 		st.finish(protocol.ResultDevice, result(protocol.ResultDevice, protocol.MsgDeviceDown, withPtxid(a.Ptxid)))
 	case a.Status == protocol.OutcomePending:
+	case a.ResultCode != protocol.ResultOK:
+		// The terminal cannot tell now (its books unreadable): the
+		// watchdog asks again; "failed" could hide a charge.
+		st.log(zapcore.WarnLevel, "the terminal cannot tell what became of the running transaction; asking again later",
+			zap.String("ptxid", a.Ptxid), zap.String("result", a.ResultCode))
 	case len(a.Final) > 0:
 		st.finish(resultCodeOf(a.Final), a.Final)
 	default:
@@ -200,6 +205,13 @@ func (st *step) runningOutcome(a protocol.DevOutcomeAnswer) {
 func (st *step) settleOutcome(rec, orig *store.Record, why choreKind, a protocol.DevOutcomeAnswer) {
 	ptxid := rec.Ptxid
 	switch {
+	case a.ResultCode != protocol.ResultOK && a.ResultCode != protocol.ResultNoOriginal:
+		// The terminal cannot tell now (its books unreadable): nothing
+		// it said settles rec. Ask again after a while.
+		st.log(zapcore.WarnLevel, "the terminal cannot tell what became of the transaction; asking again later",
+			zap.String("ptxid", ptxid), zap.String("result", a.ResultCode))
+		st.s.Phase, st.s.Result = Resolving, Result{Rec: rec, Why: why}
+		st.arm(timerChore, st.cfg.ChoreTimeout)
 	case a.Status == protocol.OutcomeReversed:
 		st.reversed(rec)
 	case why == choreAskAfterReverse && a.Status == protocol.OutcomeApproved:

@@ -173,6 +173,8 @@ func TestTransitions(t *testing.T) {
 		{"reversal not answered: ask", in(Reversing), inTimer{timerChore}, Resolving, []string{"send 800030", arm(timerChore)}},
 		{"reversal done", in(Reversing), inReverseAnswer{"P1", "0000", ""}, Idle, []string{w(writeSettled)}},
 		{"terminal says reversed", in(Resolving), inOutcome{A: protocol.DevOutcomeAnswer{ResultCode: "0000", Ptxid: "P1", Status: protocol.OutcomeReversed}}, Idle, []string{w(writeSettled)}},
+		{"terminal cannot tell (9004): ask again later", in(Resolving), inOutcome{A: protocol.DevOutcomeAnswer{ResultCode: protocol.ResultDevice, Ptxid: "P1"}}, Resolving, []string{arm(timerChore)}},
+		{"terminal cannot tell while authorizing: keep waiting", in(Authorizing), inOutcome{A: protocol.DevOutcomeAnswer{ResultCode: protocol.ResultDevice, Ptxid: "P1"}}, Authorizing, nil},
 		{"outcome of another ptxid", in(Resolving), inOutcome{A: protocol.DevOutcomeAnswer{ResultCode: "0000", Ptxid: "P9", Status: protocol.OutcomeReversed}}, Resolving, nil},
 		// The link goes down in every state.
 		{"link down while reading", in(Reading), inLinkDown{}, Idle, []string{"reply owner 010010 9004", w(writeUnknown)}},
