@@ -151,7 +151,12 @@ func (d *Driver) session(ctx context.Context, conn FrameConn) {
 	var wg sync.WaitGroup
 	wg.Go(func() { errc <- d.readLoop(sctx, conn) })
 	wg.Go(func() { errc <- d.writeLoop(sctx, conn, out) })
-	err := <-errc
+	var err error
+	select {
+	case err = <-errc:
+	case <-ctx.Done(): // a loop blocked in the conn sees no context: the Close below ends it
+		err = ctx.Err()
+	}
 	d.setOut(nil, nil)
 	cancel()
 	conn.Close() // the only way to end a blocked read

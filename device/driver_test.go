@@ -142,3 +142,32 @@ func TestDriverDropsNothingQueuedAcrossSessions(t *testing.T) {
 		}
 	})
 }
+
+// A terminal that stops reading leaves the writer blocked in the conn,
+// where no context reaches it: stopping the driver must still end the
+// session (it closes the conn) instead of waiting forever.
+func TestStopEndsASessionBlockedOnATerminalThatDoesNotRead(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := &pipes{ch: make(chan net.Conn, 1)}
+		term := p.plug() // never read: a write to it blocks
+		defer term.Close()
+		d := NewDriver(p.open, zaptest.NewLogger(t), Options{})
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { d.Run(ctx); close(done) }()
+		if ev := next(t, d); ev.Kind != EventUp {
+			t.Fatalf("first event %v, want up", ev.Kind)
+		}
+		if err := d.Send(context.Background(), protocol.Frame{Code: protocol.DevStatus}); err != nil {
+			t.Fatal(err)
+		}
+		synctest.Wait() // the writer is now blocked in the pipe
+		cancel()
+		synctest.Wait()
+		select {
+		case <-done:
+		default:
+			t.Fatal("the driver did not stop: its session waits for a writer blocked in the conn")
+		}
+	})
+}

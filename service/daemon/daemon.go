@@ -69,7 +69,6 @@ func New(cfg config.Config, log *zap.Logger) (_ *Daemon, err error) {
 		return nil, err
 	}
 	d.store, err = store.Open(cfg.DataDir, store.Options{Retention: cfg.Journal.Retention()}, log.Named("store"))
-	go d.giveBackStartMemory()
 	if errors.Is(err, store.ErrNoDir) || errors.Is(err, fs.ErrPermission) {
 		return nil, fmt.Errorf("dataDir %s: %w; set dataDir to a folder termd may write to", cfg.DataDir, err)
 	}
@@ -121,16 +120,19 @@ func New(cfg config.Config, log *zap.Logger) (_ *Daemon, err error) {
 	return d, nil
 }
 
-// terminal chooses the link to the terminal and the printer.
 // giveBackStartMemory returns to the system what start-up used and let go:
 // the journal's index is built through temporary maps and the emulated
 // terminal reads its whole books file, tens of megabytes for a year, and an
 // idle daemon allocates nothing that would make the collector run: without
 // this the memory stays with termd until the runtime's forced collection,
 // minutes later.
-func (d *Daemon) giveBackStartMemory() {
+func (d *Daemon) giveBackStartMemory(ctx context.Context) {
 	if d.emu != nil {
-		<-d.emu.Loaded()
+		select {
+		case <-d.emu.Loaded():
+		case <-ctx.Done(): // stopped first (books that cannot be read never load)
+			return
+		}
 	}
 	debug.FreeOSMemory()
 	var m runtime.MemStats
@@ -138,6 +140,7 @@ func (d *Daemon) giveBackStartMemory() {
 	d.log.Info("start-up finished; what it used is given back", zap.String("heap", fmt.Sprintf("%.1f MB", float64(m.HeapAlloc)/(1<<20))))
 }
 
+// terminal chooses the link to the terminal and the printer.
 func (d *Daemon) terminal() (device.Opener, engine.Printer, error) {
 	switch kind := d.cfg.DeviceKind(); kind {
 	case "emulator":
@@ -197,6 +200,7 @@ func (d *Daemon) Run(ctx context.Context, now <-chan struct{}) error {
 	wg.Go(func() { d.servePanel(devCtx) })
 	wg.Go(func() { d.compactDaily(devCtx) })
 	wg.Go(func() { d.engine.Run(engCtx) })
+	wg.Go(func() { d.giveBackStartMemory(devCtx) })
 
 	err := d.pos.Accept(ctx)
 	d.shutdown(now, stopEngine)
