@@ -57,10 +57,15 @@ func TestNoCancelTwiceAcrossLinks(t *testing.T) {
 
 		// The next link, while the first session is still ending.
 		rg.dial()
-		go rg.send(protocol.CodeCreditCancel, cancelOf(ap, 30000, "c2"))
+		cancelBody, _ := json.Marshal(cancelOf(ap, 30000, "c2"))
+		sent := make(chan error, 1) // the write waits for the new session: not in the test's goroutine
+		go func() { sent <- rg.conn.WriteFrame(protocol.Frame{Code: protocol.CodeCreditCancel, Body: cancelBody}) }()
 		synctest.Wait()
 		close(old.release)
 		<-served
+		if err := <-sent; err != nil {
+			t.Fatal(err)
+		}
 		c2 := rg.follow(protocol.CodeCreditCancel, outcome{}).final
 
 		if a := rg.askOutcome("c1"); a.Status == protocol.OutcomeApproved && c2.ResultCode == protocol.ResultOK {

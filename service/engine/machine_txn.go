@@ -10,18 +10,19 @@ import (
 
 // Messages of refusals and of endings termd decides itself.
 const (
-	msgShuttingDown   = "termd 종료 중: 거래를 시작할 수 없습니다"
-	msgJournalDown    = "거래 기록을 저장할 수 없어 거래를 시작할 수 없습니다"
-	msgDiskLow        = "저장 공간 부족: 거래를 시작할 수 없습니다"
-	msgAwaitConfirm   = "직전 거래의 결과 확인(980001)을 기다리는 중입니다"
-	msgSettling       = "미확인 거래를 정리하는 중입니다"
-	msgOutcomePending = "단말기 응답 없음: 승인 결과 확인 중"
-	msgShutdownAuth   = "termd 종료: 승인 결과 확인 중"
-	msgNotJournaled   = "거래 기록 저장 실패: 승인을 취소합니다"
-	msgCancelUnsaved  = "거래 기록 저장 실패: 결과 확인 중 (990001로 확인)"
-	msgFinalUnsaved   = "거래 기록 저장 실패: 결제되지 않았습니다"
-	msgConfirmUnsaved = "결과 확인을 저장하지 못했습니다. 980001을 다시 보내 주십시오"
-	msgOrigPending    = "이 원거래에 대한 이전 취소의 결과를 확인하는 중입니다"
+	msgShuttingDown         = "termd 종료 중: 거래를 시작할 수 없습니다"
+	msgJournalDown          = "거래 기록을 저장할 수 없어 거래를 시작할 수 없습니다"
+	msgJournalUnreadableTxn = "거래 기록을 읽을 수 없어 거래를 시작할 수 없습니다"
+	msgDiskLow              = "저장 공간 부족: 거래를 시작할 수 없습니다"
+	msgAwaitConfirm         = "직전 거래의 결과 확인(980001)을 기다리는 중입니다"
+	msgSettling             = "미확인 거래를 정리하는 중입니다"
+	msgOutcomePending       = "단말기 응답 없음: 승인 결과 확인 중"
+	msgShutdownAuth         = "termd 종료: 승인 결과 확인 중"
+	msgNotJournaled         = "거래 기록 저장 실패: 승인을 취소합니다"
+	msgCancelUnsaved        = "거래 기록 저장 실패: 결과 확인 중 (990001로 확인)"
+	msgFinalUnsaved         = "거래 기록 저장 실패: 결제되지 않았습니다"
+	msgConfirmUnsaved       = "결과 확인을 저장하지 못했습니다. 980001을 다시 보내 주십시오"
+	msgOrigPending          = "이 원거래에 대한 이전 취소의 결과를 확인하는 중입니다"
 )
 
 // refusal says why a transaction cannot start now, or "" when it can.
@@ -30,8 +31,10 @@ func (st *step) refusal(in inRequest) (code, msg string) {
 	switch {
 	case s.Mode != Serving:
 		return protocol.ResultDevice, msgShuttingDown
-	case s.Journal == JournalFailed || in.Unreadable:
+	case s.Journal == JournalFailed:
 		return protocol.ResultDevice, msgJournalDown
+	case in.Unreadable:
+		return protocol.ResultDevice, msgJournalUnreadableTxn
 	case in.NoDisk:
 		return protocol.ResultDevice, msgDiskLow
 	case s.Link != LinkUp:

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"slices"
+
+	"go.uber.org/zap"
 )
 
 // Compact removes records older than the retention, except unsettled ones,
@@ -16,6 +18,13 @@ func (s *Store) Compact() (removed int, err error) {
 	defer s.compacting.Unlock()
 	cutoff := s.opt.Now().Add(-s.opt.Retention).UnixNano()
 	s.mu.Lock()
+	if s.clockJumped(cutoff) {
+		// Every record would go, the ptxids a POS may still repeat with
+		// them: more likely the clock is wrong than the shop idle a year.
+		s.log.Warn("journal not trimmed: even its newest record is past the retention; check the PC's clock",
+			zap.Time("now", s.opt.Now()))
+		cutoff = 0
+	}
 	if !s.worthRewriting(cutoff) { // the daily case: nothing to do, nothing allocated
 		s.mu.Unlock()
 		return 0, nil
@@ -63,6 +72,15 @@ func (s *Store) worthRewriting(cutoff int64) bool {
 		return true
 	}
 	return slices.ContainsFunc(s.ix.entries, func(e entry) bool { return expired(e, cutoff) })
+}
+
+// clockJumped reports whether the newest record is past the retention.
+// Called with s.mu held.
+func (s *Store) clockJumped(cutoff int64) bool {
+	s.ixmu.RLock()
+	defer s.ixmu.RUnlock()
+	n := len(s.ix.entries)
+	return n > 0 && s.ix.entries[n-1].created < cutoff
 }
 
 func expired(e entry, cutoff int64) bool { return e.created < cutoff && e.flags&flagUnsettled == 0 }
@@ -193,6 +211,7 @@ func (s *Store) reopen() error {
 	}
 	s.file = s.wrapped(f)
 	if s.reader, err = os.Open(s.path); err != nil {
+		s.unreadableNow(fmt.Errorf("journal cannot be reopened for reading after compaction: %w", err))
 		return err
 	}
 	return nil

@@ -346,3 +346,27 @@ func TestCompactionsLeaveTwoHandlesAndCloseNone(t *testing.T) {
 		t.Fatalf("%d handles open on the journal after Close", n)
 	}
 }
+
+// A clock that jumps a retention ahead would make the daily compaction
+// drop every record, and with them the ptxids a POS may still repeat:
+// when even the newest record is past the retention, nothing is dropped.
+func TestCompactionAfterAClockJumpDropsNothing(t *testing.T) {
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	s := open(t, t.TempDir(), Options{Retention: 30 * 24 * time.Hour, Now: clock})
+	defer s.Close()
+	for i := range 10 {
+		s.Put(approved(fmt.Sprint("p", i), fmt.Sprint(i), "20260101", 1000, "01"))
+	}
+	now = now.Add(2 * 365 * 24 * time.Hour)
+	if n, err := s.Compact(); err != nil || n != 0 {
+		t.Fatalf("compaction after a clock jump removed %d (%v)", n, err)
+	}
+	if _, ok := s.Get("p3"); !ok {
+		t.Fatal("a record is gone after a clock jump")
+	}
+	s.Put(approved("fresh", "99", "20280101", 1000, "01")) // the clock is right after all: trimming resumes
+	if n, err := s.Compact(); err != nil || n != 10 {
+		t.Fatalf("compaction with a fresh record removed %d (%v), want the 10 old ones", n, err)
+	}
+}
