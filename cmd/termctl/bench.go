@@ -19,7 +19,7 @@ table (with --json, also a JSON file): 990001 round trips over TCP and
 WebSocket against built-in echo servers of the same bytes, interleaved,
 in rounds (p50, p99, their spread, the ratio termd/echo); payments per
 second (010010 + 980001) beside the raw cost of a disk sync (a 700-byte
-append and fsync, as the journal writes, taken in turns with the payments;
+append and data sync, as the journal writes, taken in turns with the payments;
 the ratio is shown over termd's 3 journal syncs and over the 4 a payment
 waits for with the emulator, which syncs its books too); memory per
 idle connection against an echo server process; idle memory; start-up

@@ -180,6 +180,7 @@ func (s *Store) swap(tmp string, from, size int64) (swapped bool, err error) {
 	if err == nil {
 		swapped = true
 		s.end, s.broken = size+int64(len(since)), nil // the new file holds no failed write's tail
+		s.size = s.end
 		err = syncDir(s.dir)
 	}
 	if oerr := s.reopen(); oerr != nil {

@@ -41,6 +41,11 @@ const (
 
 var errBadFrame = errors.New("bad frame")
 
+// errZeros is a frame header of zeros: the preallocated tail past the last
+// frame if only zeros follow, else a write torn by a power cut (a bad
+// frame).
+var errZeros = fmt.Errorf("%w: zeros", errBadFrame)
+
 // journalFile is the file the store appends to. The real one is an
 // *os.File; tests put a layer between that fails on command.
 type journalFile interface {
@@ -96,6 +101,9 @@ func (fr *frameReader) next() ([]byte, error) {
 	if err != nil {
 		fr.reach = fr.size // a header cut short is at the very end
 		return nil, fmt.Errorf("%w: %d bytes of a frame header", errBadFrame, n)
+	}
+	if head == [frameHead]byte{} {
+		return nil, errZeros
 	}
 	if crc32.Checksum(head[:8], castagnoli) != binary.BigEndian.Uint32(head[8:]) {
 		return nil, fmt.Errorf("%w: header checksum mismatch", errBadFrame)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -57,6 +58,7 @@ type Store struct {
 	mu     sync.Mutex // one writer: the file and the index in the same order
 	file   journalFile
 	end    int64  // where the next frame goes: the end of the last good one
+	size   int64  // of the file: past end, zeros preallocated for appends
 	seq    uint64 // the last Seq given
 	frames int    // versions in the file, to tell when it is worth rewriting
 	buf    []byte // the frame being written
@@ -168,10 +170,20 @@ func (s *Store) replay() error {
 		if err == io.EOF {
 			break
 		}
+		if errors.Is(err, errZeros) {
+			rest, rerr := readFrom(f, fr.good)
+			if rerr != nil {
+				return fmt.Errorf("store: read %s: %w", s.path, rerr)
+			}
+			if allZero(rest) { // the preallocated tail: the clean end
+				break
+			}
+		}
 		if errors.Is(err, errBadFrame) && fr.torn(func() ([]byte, error) { return readFrom(f, fr.good) }) {
 			if err := s.cutTorn(f, fr.good, fr.size); err != nil {
 				return err
 			}
+			fr.size = fr.good
 			break
 		}
 		if err == nil {
@@ -183,9 +195,12 @@ func (s *Store) replay() error {
 		fr.advance()
 	}
 	s.end, s.seq, s.frames = fr.good, b.seq, b.versions
+	s.size = max(fr.size, s.end)
 	s.ix = b.index()
 	return nil
 }
+
+func allZero(b []byte) bool { return len(bytes.TrimRight(b, "\x00")) == 0 }
 
 // cutTorn keeps the torn tail aside and cuts it from the journal.
 func (s *Store) cutTorn(f *os.File, good, size int64) error {
@@ -193,6 +208,7 @@ func (s *Store) cutTorn(f *os.File, good, size int64) error {
 	if err != nil {
 		return err
 	}
+	tail = bytes.TrimRight(tail, "\x00") // the preallocated zeros after it are not its bytes
 	aside := s.path + ".torn"
 	if err := os.WriteFile(aside, tail, 0o600); err != nil {
 		return fmt.Errorf("store: keep the torn end of the journal in %s: %w", aside, err)
@@ -204,7 +220,7 @@ func (s *Store) cutTorn(f *os.File, good, size int64) error {
 		return err
 	}
 	s.log.Warn("journal ended in a write cut short (a power cut?); it was never answered and is cut off, kept aside",
-		zap.Int64("bytes", size-good), zap.String("aside", aside))
+		zap.Int("bytes", len(tail)), zap.String("aside", aside))
 	return nil
 }
 
@@ -330,13 +346,15 @@ func (s *Store) append(frame []byte) error {
 	if len(frame)-frameHead > maxFrame {
 		return fmt.Errorf("a frame of %d bytes is over the journal's limit", len(frame))
 	}
+	s.preallocate(int64(len(frame)))
 	_, err := s.file.WriteAt(frame, s.end)
 	if err == nil {
-		err = s.file.Sync()
+		err = s.datasync()
 	}
 	if err != nil {
 		terr := s.file.Truncate(s.end)
 		if terr == nil {
+			s.size = s.end
 			terr = s.file.Sync()
 		}
 		if terr != nil {
@@ -346,7 +364,43 @@ func (s *Store) append(frame []byte) error {
 		return err
 	}
 	s.end += int64(len(frame))
+	s.size = max(s.size, s.end)
 	return nil
+}
+
+// preallocChunk is how much the journal is extended by at a time: about
+// two thousand payments.
+const preallocChunk = 4 << 20
+
+// preallocate makes sure the next n bytes go into blocks the file already
+// has, so that their sync is a data sync alone (0.13 ms against 0.19 ms
+// for a growing file on the disks measured). Where it cannot (another
+// system, a disk short of room, a file layer in tests), appends grow the
+// file as they always did: that is slower, not less safe. A disk short of
+// room is one with under 16 chunks free: there a chunk is not taken from
+// whatever else needs the space.
+func (s *Store) preallocate(n int64) {
+	if s.end+n <= s.size {
+		return
+	}
+	f, ok := s.file.(*os.File)
+	if !ok {
+		return
+	}
+	if free, err := freeBytes(s.dir); err != nil || free < 16*preallocChunk {
+		return
+	}
+	if err := preallocate(f, s.size, max(n, preallocChunk)); err == nil {
+		s.size += max(n, preallocChunk)
+	}
+}
+
+// datasync makes the last append durable.
+func (s *Store) datasync() error {
+	if f, ok := s.file.(*os.File); ok {
+		return datasync(f)
+	}
+	return s.file.Sync()
 }
 
 // Version changes whenever a Put or Compact changes what the store holds.

@@ -182,7 +182,8 @@ func TestCorruptJournalRefusesAndIsLeftAlone(t *testing.T) {
 	damage := map[string]func(t *testing.T, path string){
 		"bytes flipped in the middle": func(t *testing.T, path string) {
 			b, _ := os.ReadFile(path)
-			for i := len(b) / 2; i < len(b)/2+64; i++ {
+			_, end := lastFrame(t, b)
+			for i := end / 2; i < end/2+64; i++ {
 				b[i] ^= 0x5a
 			}
 			os.WriteFile(path, b, 0o600)
@@ -226,31 +227,45 @@ func TestCorruptJournalRefusesAndIsLeftAlone(t *testing.T) {
 // A power cut during the last write leaves it torn: it was never answered
 // (the sync had not returned), so it is cut off and kept aside, and the
 // journal goes on.
-// lastFrameSize is the size of the journal's last frame (b holds it whole).
-func lastFrameSize(t *testing.T, b []byte) int64 {
+// lastFrame is where the journal's last frame starts and ends in b: the
+// frames end at the end of b or at the zeros preallocated after them.
+func lastFrame(t *testing.T, b []byte) (start, end int) {
 	t.Helper()
 	off := len(logMagic)
 	for {
 		size := frameHead + int(binary.BigEndian.Uint32(b[off:]))
-		if off+size == len(b) {
-			return int64(size)
+		if off+size == len(b) || allZero(b[off+size:min(off+size+frameHead, len(b))]) {
+			return off, off + size
 		}
 		off += size
+	}
+}
+
+// withoutTail cuts the preallocated zeros off the journal: a journal as
+// a system without preallocation (Windows) leaves it.
+func withoutTail(t *testing.T, path string) {
+	t.Helper()
+	b, _ := os.ReadFile(path)
+	_, end := lastFrame(t, b)
+	if err := os.Truncate(path, int64(end)); err != nil {
+		t.Fatal(err)
 	}
 }
 
 func TestTornLastWriteIsCutOffAndKeptAside(t *testing.T) {
 	tails := map[string]func(t *testing.T, path string) (lost int){
 		"last frame cut short": func(t *testing.T, path string) int {
+			withoutTail(t, path)
 			st, _ := os.Stat(path)
 			os.Truncate(path, st.Size()-7)
 			return 1
 		},
-		"zeros after the last frame (size reached the disk, data did not)": func(t *testing.T, path string) int {
-			f, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
-			f.Write(make([]byte, 4096))
-			f.Close()
-			return 0
+		"last frame's end never reached the preallocated space": func(t *testing.T, path string) int {
+			b, _ := os.ReadFile(path)
+			_, end := lastFrame(t, b)
+			clear(b[end-7 : end])
+			os.WriteFile(path, b, 0o600)
+			return 1
 		},
 		"the last write's header page lost, its payload page kept": func(t *testing.T, path string) int {
 			// The last frame starts inside a page and runs into the next;
@@ -263,7 +278,8 @@ func TestTornLastWriteIsCutOffAndKeptAside(t *testing.T) {
 			}
 			s.Close()
 			b, _ := os.ReadFile(path)
-			start := int64(len(b)) - lastFrameSize(t, b)
+			first, _ := lastFrame(t, b)
+			start := int64(first)
 			for i := start; i < (start/4096+1)*4096 && i < int64(len(b)); i++ {
 				b[i] = 0
 			}
@@ -272,7 +288,8 @@ func TestTornLastWriteIsCutOffAndKeptAside(t *testing.T) {
 		},
 		"last frame whole but its bytes never reached the disk": func(t *testing.T, path string) int {
 			b, _ := os.ReadFile(path)
-			b[len(b)-3] ^= 0xff
+			_, end := lastFrame(t, b)
+			b[end-3] ^= 0xff
 			os.WriteFile(path, b, 0o600)
 			return 1
 		},
@@ -301,6 +318,46 @@ func TestTornLastWriteIsCutOffAndKeptAside(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The zeros preallocated after the last frame are the journal's clean end:
+// nothing is cut or kept aside, and appends go on into them. On a system
+// without preallocation, zeros appended after the last frame (its size
+// reached the disk, its data did not) read the same.
+func TestZerosAfterTheLastFrameAreTheEnd(t *testing.T) {
+	for name, tail := range map[string]func(path string){
+		"preallocated": func(string) {},
+		"appended":     func(path string) { withoutTail(t, path); appendZeros(path, 4096) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			fiftyRecords(t, dir)
+			path := filepath.Join(dir, logName)
+			tail(path)
+			s := open(t, dir, Options{})
+			if s.Len() != 50 {
+				t.Fatalf("%d records, want 50", s.Len())
+			}
+			if _, err := os.Stat(path + ".torn"); err == nil {
+				t.Fatal("a clean end was kept aside as torn")
+			}
+			if err := s.Put(approved("after", "99999999", "20261124", 1000, "01")); err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			s = open(t, dir, Options{})
+			defer s.Close()
+			if _, ok := s.Get("after"); !ok || s.Len() != 51 {
+				t.Fatalf("after reopening: %d records, the new one found %v", s.Len(), ok)
+			}
+		})
+	}
+}
+
+func appendZeros(path string, n int) {
+	f, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	f.Write(make([]byte, n))
+	f.Close()
 }
 
 // faultyFile fails the store's writes or syncs on command.

@@ -51,7 +51,7 @@ func (r Report) writePayments(w io.Writer) {
 		fmt.Fprintf(w, "payment 010010+980001 p50 / p99\t%.2f / %.2f ms, %.0f/s\t-\t-\t\n", p.P50/1000, p.P99/1000, p.PerSecond)
 		return
 	}
-	fmt.Fprintf(w, "payment 010010+980001 p50 / p99\t%.2f / %.2f ms, %.0f/s\traw sync (%d B append+fsync) %.3f / %.3f ms\t\t\n",
+	fmt.Fprintf(w, "payment 010010+980001 p50 / p99\t%.2f / %.2f ms, %.0f/s\traw sync (%d B append+data sync, as the journal) %.3f / %.3f ms\t\t\n",
 		p.P50/1000, p.P99/1000, p.PerSecond, s.FrameBytes, s.P50/1000, s.P99/1000)
 	fmt.Fprintf(w, "  payment p50 over termd's %d journal syncs\t%.2f ms\t%d raw syncs %.2f ms\t%.2f\tgoal 1.3\n",
 		JournalSyncs, p.P50/1000, JournalSyncs, JournalSyncs*s.P50/1000, s.PaymentOverJournal)
