@@ -159,7 +159,10 @@ func (st *step) finish(code string, body []byte) {
 	if s.Phase == Stopping || len(t.Waiters) > 0 {
 		st.answerWaiters(code == protocol.ResultFailed)
 	}
-	body = ensurePtxid(body, t.Rec.Ptxid) // as it came when data.ptxid is there already
+	// As it came when data.ptxid is there already; masked, so the POS gets
+	// what the journal holds and what 990001 says later, never a card
+	// number a terminal failed to mask.
+	body = journalBody(ensurePtxid(body, t.Rec.Ptxid))
 	recs := settle(t.Rec, t.Orig, code, body)
 	if code == protocol.ResultOK && t.Info.Confirm && st.cfg.Policy != PolicyOff {
 		recs[0].Confirm = store.ConfirmAwaiting

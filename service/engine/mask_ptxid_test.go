@@ -33,3 +33,23 @@ func TestLastTransactionKeepsACardLikePtxid(t *testing.T) {
 		}
 	})
 }
+
+// A terminal that puts a full card number where the masked one belongs
+// does not get it to the POS either: the POS is answered with what the
+// journal holds (SPEC: full card numbers never leave the device layer).
+func TestFinalAnswerNeverCarriesAFullCardNumber(t *testing.T) {
+	run(t, func(t *testing.T) {
+		r := newRig(t, Config{})
+		p := r.pos()
+		start(t, r, p, "A1", 1000)
+		r.say(credit, protocol.Response{ResultCode: "0000", ResultMessage: protocol.MsgApproved, Data: protocol.CardResult{
+			ApprovalNo: "12345678", TransactionNo: "000000000001", ApprovalAmt: 1000, IssuerCode: "01",
+			MaskedTrackData: "5361481234561234", IssuerName: "card 4111111111111111", Ptxid: "A1",
+		}})
+		a := p.expect(credit, "0000", "", "A1")
+		data, _ := a.Body["data"].(map[string]any)
+		if data["maskedTrackData"] != "536148******1234" || data["issuerName"] != "card 411111******1111" {
+			t.Fatalf("POS got card numbers unmasked: %v", data)
+		}
+	})
+}
