@@ -3,6 +3,7 @@ package pos
 import (
 	"encoding/json"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -62,4 +63,41 @@ func TestConcurrentSendersKeepEachOnesOrder(t *testing.T) {
 	}
 	sending.Wait()
 	wg.Wait()
+}
+
+// A client that closes while a direct write was cut short and a writer is
+// finishing it: the writer's write fails, the client is closed once, its
+// writers return, and later Sends are refused instead of queued for ever.
+func TestClientClosingMidDirectWriteEndsCleanly(t *testing.T) {
+	rec := newRecorder(t)
+	s, _ := start(t, Config{QueueLen: 2000}, rec)
+	c := dialTCP(t, s)
+	c.write(frame(protocol.CodeLastTransaction, ""))
+	c.read()
+	cl := rec.lastClient()
+	big := fmt.Appendf(nil, `{"pad":%q}`, strings.Repeat("p", protocol.MaxBody-20))
+	for range 1000 { // ~10 MB: the socket takes part, a writer waits with the rest
+		if err := cl.Send(protocol.Frame{Code: protocol.CodeLastTransaction, Body: big}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cl.out.mu.Lock()
+	short, writing := cl.out.shortDirect, cl.out.writing
+	cl.out.mu.Unlock()
+	if short == 0 || !writing {
+		t.Fatalf("short direct writes %d, writing %v: the test did not reach the case it is for", short, writing)
+	}
+	c.conn.(*net.TCPConn).SetLinger(0) // a reset, as a POS that crashes
+	c.conn.Close()
+	waitFor(t, "the client closed once", func() bool { return rec.closedCount() == 1 })
+	done := make(chan struct{})
+	go func() { cl.waitWritten(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the client's writers did not return")
+	}
+	if err := cl.Send(protocol.Frame{Code: protocol.CodeLastTransaction, Body: []byte(`{}`)}); err == nil {
+		t.Fatal("Send to a closed client was accepted")
+	}
 }
