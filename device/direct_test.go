@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"go.uber.org/zap/zaptest"
 
@@ -111,6 +112,34 @@ func TestDirectWriteFailureBringsTheLinkDown(t *testing.T) {
 		link.mu.Unlock()
 		if err := d.Send(context.Background(), protocol.Frame{Code: protocol.CodeCreditApproval}); !errors.Is(err, ErrUnavailable) {
 			t.Fatalf("send on a broken link: %v, want ErrUnavailable", err)
+		}
+		if ev := next(t, d); ev.Kind != EventDown {
+			t.Fatalf("got %v, want down", ev.Kind)
+		}
+	})
+}
+
+// A terminal that stops reading must not hold the caller of a direct Send
+// (the engine's loop, which then answers no POS and cannot shut down, not
+// even at once: its context never reaches the write). The queued path
+// refuses at once when its queue is full; the direct path gives the
+// terminal one heartbeat, then takes the link down, which ends the write.
+func TestDirectWriteToATerminalThatStopsReadingEnds(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const beat = time.Second
+		d, _, _ := startDirect(t, Options{DirectWrite: true, Heartbeat: beat})
+		next(t, d) // up
+		sent := make(chan error, 1)
+		go func() { // net.Pipe: the terminal's end is never read
+			sent <- d.Send(context.Background(), protocol.Frame{Code: protocol.CodeCreditApproval})
+		}()
+		select {
+		case err := <-sent:
+			if !errors.Is(err, ErrUnavailable) {
+				t.Fatalf("send to a terminal that does not read: %v, want ErrUnavailable", err)
+			}
+		case <-time.After(10 * beat):
+			t.Fatal("Send still blocked 10 heartbeats after the terminal stopped reading")
 		}
 		if ev := next(t, d); ev.Kind != EventDown {
 			t.Fatalf("got %v, want down", ev.Kind)

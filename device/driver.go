@@ -2,9 +2,11 @@ package device
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
@@ -21,8 +23,9 @@ type Options struct {
 	// DirectWrite says the links never make a write wait for the peer
 	// (an in-memory buffered pipe to an in-process terminal): Send then
 	// writes the frame itself, in order, instead of handing it to the
-	// writer goroutine, one goroutine hand-off less per frame. A serial
-	// link waits for its ACK and must not set it.
+	// writer goroutine, one goroutine hand-off less per frame. A terminal
+	// that leaves such a write waiting for a Heartbeat is taken down. A
+	// serial link waits for its ACK and must not set it.
 	DirectWrite bool
 }
 
@@ -53,6 +56,11 @@ type Driver struct {
 	mu     sync.Mutex
 	out    chan protocol.Frame // the current session's write queue; nil while down
 	direct FrameConn           // the current session's link, with DirectWrite
+
+	// directSince is when the direct write in progress began (UnixNano),
+	// 0 when none: the session's writer takes the link down when a
+	// terminal has not taken a frame for a heartbeat (see writeLoop).
+	directSince atomic.Int64
 }
 
 var _ Terminal = (*Driver)(nil)
@@ -92,7 +100,10 @@ func (d *Driver) Send(ctx context.Context, f protocol.Frame) error {
 // fail, which reports the link down as a failed queued write would.
 func (d *Driver) writeDirect(conn FrameConn, f protocol.Frame) error {
 	d.logFrame("terminal ←", f)
-	if err := conn.WriteFrame(f); err != nil {
+	d.directSince.Store(time.Now().UnixNano())
+	err := conn.WriteFrame(f)
+	d.directSince.Store(0)
+	if err != nil {
 		conn.Close()
 		return fmt.Errorf("device: send %s: %w: %w", f.Code, ErrUnavailable, err)
 	}
@@ -208,6 +219,9 @@ func (d *Driver) writeLoop(ctx context.Context, conn FrameConn, out <-chan proto
 			}
 			tick.Reset(d.opt.Heartbeat)
 		case <-tick.C:
+			if d.directStuck() {
+				return fmt.Errorf("write: %w", errNotReading)
+			}
 			if !canPing {
 				continue
 			}
@@ -216,6 +230,18 @@ func (d *Driver) writeLoop(ctx context.Context, conn FrameConn, out <-chan proto
 			}
 		}
 	}
+}
+
+// errNotReading: a direct write waited a whole heartbeat for the terminal.
+var errNotReading = errors.New("the terminal has not taken a frame for a heartbeat")
+
+// directStuck reports whether a direct Send has waited a heartbeat or more.
+// An in-process terminal that leaves a 64 KiB buffer full that long is
+// wedged; ending the session closes the link, which ends the write, so the
+// caller (the engine's loop) is never held longer than that.
+func (d *Driver) directStuck() bool {
+	since := d.directSince.Load()
+	return since != 0 && time.Since(time.Unix(0, since)) >= d.opt.Heartbeat
 }
 
 func (d *Driver) setOut(out chan protocol.Frame, conn FrameConn) {

@@ -250,3 +250,32 @@ func TestDevPhaseBodies(t *testing.T) {
 		rg.follow(protocol.CodeCreditApproval, outcome{})
 	})
 }
+
+// A link dialled just before the cable is pulled, and not yet served (its
+// session waits for the last one to end), is cut too: a pulled cable
+// carries nothing, whenever the link came up.
+func TestUnplugCutsALinkNotYetServed(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		rg := newRig(t, Config{})
+		c2, err := rg.term.Dial(context.Background()) // waits for the rig's link to end
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c2.Close()
+		rg.term.Unplug()
+		rg.linkClosed()
+		conn := protocol.NewConn(c2)
+		_ = conn.WriteFrame(protocol.Frame{Code: protocol.DevStatus, Body: []byte(`{}`)})
+		got := make(chan error, 1)
+		go func() { _, err := conn.ReadFrame(); got <- err }()
+		synctest.Wait()
+		select {
+		case err := <-got:
+			if err == nil {
+				t.Fatal("an unplugged terminal answered on a link dialled before the unplug")
+			}
+		default:
+			t.Fatal("a link dialled before the unplug is still open")
+		}
+	})
+}

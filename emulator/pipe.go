@@ -70,6 +70,7 @@ func (h *pipeHalf) read(p []byte) (int, error) {
 		h.mu.Lock()
 		if h.closed {
 			h.mu.Unlock()
+			wake(h.readable) // the next reader waiting, if any (see close)
 			return 0, io.EOF
 		}
 		if len(h.buf) > 0 {
@@ -91,6 +92,7 @@ func (h *pipeHalf) write(p []byte) (int, error) {
 		h.mu.Lock()
 		if h.closed {
 			h.mu.Unlock()
+			wake(h.writable) // the next writer waiting, if any (see close)
 			return written, io.ErrClosedPipe
 		}
 		room := min(pipeLimit-len(h.buf), len(p)-written)
@@ -107,6 +109,9 @@ func (h *pipeHalf) write(p []byte) (int, error) {
 	}
 }
 
+// close ends the half. Its one wake-up each way lets go of one waiter; a
+// waiter that finds the half closed passes the wake-up on, so every
+// waiter leaves, without making the waits themselves any dearer.
 func (h *pipeHalf) close() {
 	h.mu.Lock()
 	h.closed, h.buf = true, nil

@@ -6,6 +6,7 @@ import (
 	"io"
 	"testing"
 	"testing/synctest"
+	"time"
 )
 
 // A write returns without a reader, and the bytes arrive in order.
@@ -149,4 +150,31 @@ func BenchmarkPipeFrame(b *testing.B) {
 		}
 	}
 	x.Close()
+}
+
+// A close lets go of every goroutine waiting on the pipe, not only the
+// first: two writers at the bound and two readers of an empty direction.
+// (protocol.Conn writes one frame at a time, but the pipe is a plain
+// io.ReadWriteCloser and promises this to any caller.)
+func TestPipeCloseReleasesEveryWaiter(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a, b := newPipe()
+		done := make(chan error, 4)
+		for range 2 {
+			go func() { _, err := a.Write(make([]byte, pipeLimit+1)); done <- err }()
+			go func() { _, err := a.Read(make([]byte, 1)); done <- err }()
+		}
+		synctest.Wait()
+		b.Close()
+		for i := range 4 {
+			select {
+			case err := <-done:
+				if err == nil {
+					t.Fatalf("waiter %d: no error after close", i)
+				}
+			case <-time.After(time.Minute):
+				t.Fatalf("%d of 4 waiters still blocked after close", 4-i)
+			}
+		}
+	})
 }

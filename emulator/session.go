@@ -49,8 +49,15 @@ func (t *Terminal) Serve(ctx context.Context, conn FrameConn) error {
 	}
 	defer func() { <-t.link }()
 	t.mu.Lock()
-	t.conn = conn
+	unplugged := t.unplug // pulled since Dial: Unplug did not see this link
+	if !unplugged {
+		t.conn = conn
+	}
 	t.mu.Unlock()
+	if unplugged {
+		conn.Close()
+		return ErrUnplugged
+	}
 	s := &session{t: t, conn: conn, steps: make(chan stepDue), quit: make(chan struct{})}
 	defer close(s.quit)
 	defer s.stopTimer()

@@ -39,7 +39,7 @@ func MaskCard(pan string) string {
 //     Luhn check (a card number), or any such run in "maskedTrackData":
 //     digits 7 to the fourth-last become '*', as maskedTrackData shows them. Values of keys ending in "Date",
 //     "Time" or "Serial" are numbers of the transaction, not of a person,
-//     and are left alone.
+//     and are left alone, as are ptxids (the POS's names for its payments).
 //
 // Only digits inside strings are replaced, one byte for one, so the result
 // has body's length and is a valid JSON object (or array) whenever body is
@@ -118,7 +118,9 @@ func maskValue(body, out, key []byte, from, to int) []byte {
 		}
 		return out
 	}
-	if hasSuffixFold(k, "Date") || hasSuffixFold(k, "Time") || hasSuffixFold(k, "Serial") {
+	// A ptxid is the POS's own name for a payment and must come back as
+	// it was given: masked, a 990001 answer would not name its payment.
+	if hasSuffixFold(k, "Date") || hasSuffixFold(k, "Time") || hasSuffixFold(k, "Serial") || hasSuffixFold(k, "ptxid") {
 		return out
 	}
 	card := strings.EqualFold(k, "maskedTrackData")

@@ -19,6 +19,8 @@ func TestMaskBody(t *testing.T) {
 		// Already masked, or numbers of the transaction: unchanged.
 		{`{"maskedTrackData":"536148******1234","transactionNo":"123456789012"}`, ``},
 		{`{"transactionDate":"20261126093015","taxRefundSerial":"26112612345678901234"}`, ``},
+		// A POS's ptxid that happens to look like a card number (P3MIX's ptxId too).
+		{`{"data":{"ptxid":"4111111111111111","origPtxid":"4111111111111111"},"ptxId":"4111111111111111"}`, ``},
 		// 13 to 19 digits that fail the Luhn check are not card numbers.
 		{`{"x":"4111111111111112"}`, ``},
 		// Keys are never masked, numbers outside strings neither.

@@ -144,28 +144,25 @@ func (st *step) final(in inFinal) {
 		// resend whose ACK was lost). The real answer is still to come.
 		st.log(zapcore.WarnLevel, "terminal busy with the transaction it runs; answer to a duplicate ignored", zap.String("ptxid", s.Txn.Rec.Ptxid))
 	default:
-		// in.Ptxid was read from the body's data.ptxid: when it names
-		// the transaction, the answer echoes it already.
-		st.finishAnswer(in.Result, in.Body, in.Ptxid == s.Txn.Rec.Ptxid)
+		// Not passed on on the strength of in.Ptxid: that was read
+		// case-blind ("Data" counts), a POS reads data.ptxid exactly.
+		st.finish(in.Result, in.Body)
 	}
 }
 
 // finish ends the running transaction: the final answer is journaled
 // first and sent to the owner only when it is on disk (saved).
-func (st *step) finish(code string, body []byte) { st.finishAnswer(code, body, false) }
-
-// finishAnswer is finish; echoed says body's data.ptxid is the
-// transaction's already, which spares decoding the answer once more.
-func (st *step) finishAnswer(code string, body []byte, echoed bool) {
+func (st *step) finish(code string, body []byte) {
 	s := &st.s
 	t := &s.Txn
 	st.disarm(timerTxn)
 	if s.Phase == Stopping || len(t.Waiters) > 0 {
 		st.answerWaiters(code == protocol.ResultFailed)
 	}
-	if !echoed {
-		body = ensurePtxid(body, t.Rec.Ptxid)
-	}
+	// As it came when data.ptxid is there already; masked, so the POS gets
+	// what the journal holds and what 990001 says later, never a card
+	// number a terminal failed to mask.
+	body = journalBody(ensurePtxid(body, t.Rec.Ptxid))
 	recs := settle(t.Rec, t.Orig, code, body)
 	if code == protocol.ResultOK && t.Info.Confirm && st.cfg.Policy != PolicyOff {
 		recs[0].Confirm = store.ConfirmAwaiting

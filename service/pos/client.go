@@ -61,6 +61,10 @@ type directWriter interface {
 	tryWrite(frame []byte) (int, error)
 }
 
+// errNoDirect: the connection offers no non-waiting write (not a socket,
+// or a platform where tryWrite is not built; see tcp_direct_*.go).
+var errNoDirect = errors.New("pos: no direct write on this connection")
+
 var (
 	_ directWriter = (*tcpLink)(nil)
 	_ link         = (*tcpLink)(nil)

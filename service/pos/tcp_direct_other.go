@@ -2,11 +2,7 @@
 
 package pos
 
-import "errors"
-
 // Elsewhere (Windows) every write goes through the writer goroutine.
 func (l *tcpLink) canTry() bool { return false }
 
 func (l *tcpLink) tryWrite([]byte) (int, error) { return 0, errNoDirect }
-
-var errNoDirect = errors.New("pos: no direct write on this connection")

@@ -2,10 +2,7 @@
 
 package pos
 
-import (
-	"errors"
-	"syscall"
-)
+import "syscall"
 
 // canTry reports whether the connection is a socket tryWrite can reach.
 func (l *tcpLink) canTry() bool {
@@ -37,5 +34,3 @@ func (l *tcpLink) tryWrite(frame []byte) (n int, err error) {
 	}
 	return n, nil
 }
-
-var errNoDirect = errors.New("pos: no direct write on this connection")
