@@ -248,3 +248,32 @@ func TestCompactionSwapThenPreallocatesAgain(t *testing.T) {
 	}
 	putAndReopen(t, dir, s, 51)
 }
+
+// A chunk whose last frame ends less than a frame header short of its end
+// leaves a few zeros: the same clean end as a longer zero tail. termd
+// stopped there must reopen without calling it a power cut, and without
+// overwriting the bytes an earlier real one kept aside.
+func TestAShortZeroTailIsTheCleanEnd(t *testing.T) {
+	for k := int64(1); k < frameHead; k++ {
+		t.Run(fmt.Sprint(k, " zeros"), func(t *testing.T) {
+			dir := t.TempDir()
+			fiftyRecords(t, dir)
+			path := filepath.Join(dir, logName)
+			end, _ := ends(t, dir)
+			if err := os.Truncate(path, end+k); err != nil {
+				t.Fatal(err)
+			}
+			earlier := []byte("the bytes of an earlier torn write")
+			os.WriteFile(path+".torn", earlier, 0o600)
+			s := open(t, dir, Options{})
+			holdsExactly(t, s, 50)
+			if aside, _ := os.ReadFile(path + ".torn"); !bytes.Equal(aside, earlier) {
+				t.Fatalf("a clean end was kept aside as torn: %q", aside)
+			}
+			if st, _ := os.Stat(path); st.Size() != end+k {
+				t.Fatalf("the clean end was cut: %d bytes, want %d", st.Size(), end+k)
+			}
+			putAndReopen(t, dir, s, 50)
+		})
+	}
+}
