@@ -89,9 +89,10 @@ func TestPowerCutShapesInThePreallocatedTail(t *testing.T) {
 	}
 	shapes := map[string]shape{
 		"a write torn inside the chunk (header and part of its payload kept)": {damage: func(t *testing.T, path string, end, _ int64) []byte {
-			half := aFrame(600)[:300]
-			writeAt(t, path, half, end)
-			return half
+			fr := aFrame(600)
+			writeAt(t, path, fr[:300], end)
+			// Kept aside up to where its length field says it ends.
+			return append(fr[:300:300], make([]byte, len(fr)-300)...)
 		}},
 		"a write whose header page was lost, its payload page kept": {damage: func(t *testing.T, path string, end, _ int64) []byte {
 			fr := aFrame(600)
@@ -276,4 +277,23 @@ func TestAShortZeroTailIsTheCleanEnd(t *testing.T) {
 			putAndReopen(t, dir, s, 50)
 		})
 	}
+}
+
+// A torn write kept aside is kept whole: the zeros its length field says
+// are its own are not the preallocated tail, and whoever recovers it needs
+// them for its checksums.
+func TestTheTornWriteKeptAsideKeepsItsOwnZeros(t *testing.T) {
+	dir := t.TempDir()
+	fiftyRecords(t, dir)
+	path := filepath.Join(dir, logName)
+	end, _ := ends(t, dir)
+	fr, _ := appendFrame(nil, [][]byte{append(bytes.Repeat([]byte("r"), 100), 0, 0, 0, 0)}, nil)
+	fr[frameHead+20] ^= 0xff // whole, but a page of it never reached the disk
+	writeAt(t, path, fr, end)
+	s := open(t, dir, Options{})
+	holdsExactly(t, s, 50)
+	if aside, _ := os.ReadFile(path + ".torn"); !bytes.Equal(aside, fr) {
+		t.Fatalf("kept aside %d bytes, want the torn frame's %d", len(aside), len(fr))
+	}
+	putAndReopen(t, dir, s, 50)
 }

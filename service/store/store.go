@@ -180,7 +180,7 @@ func (s *Store) replay() error {
 			}
 		}
 		if errors.Is(err, errBadFrame) && fr.torn(func() ([]byte, error) { return readFrom(f, fr.good) }) {
-			if err := s.cutTorn(f, fr.good, fr.size); err != nil {
+			if err := s.cutTorn(f, fr.good, fr.reach); err != nil {
 				return err
 			}
 			fr.size = fr.good
@@ -202,13 +202,16 @@ func (s *Store) replay() error {
 
 func allZero(b []byte) bool { return len(bytes.TrimRight(b, "\x00")) == 0 }
 
-// cutTorn keeps the torn tail aside and cuts it from the journal.
-func (s *Store) cutTorn(f *os.File, good, size int64) error {
+// cutTorn keeps the torn tail aside and cuts it from the journal. reach
+// is where the torn frame ends by its length field (-1 if unreadable): the
+// zeros up to there are the frame's own, those after it preallocated.
+func (s *Store) cutTorn(f *os.File, good, reach int64) error {
 	tail, err := readFrom(f, good)
 	if err != nil {
 		return err
 	}
-	tail = bytes.TrimRight(tail, "\x00") // the preallocated zeros after it are not its bytes
+	own := min(max(reach-good, 0), int64(len(tail)))
+	tail = tail[:max(int64(len(bytes.TrimRight(tail, "\x00"))), own)]
 	aside := s.path + ".torn"
 	if err := os.WriteFile(aside, tail, 0o600); err != nil {
 		return fmt.Errorf("store: keep the torn end of the journal in %s: %w", aside, err)
