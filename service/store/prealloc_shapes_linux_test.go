@@ -297,3 +297,54 @@ func TestTheTornWriteKeptAsideKeepsItsOwnZeros(t *testing.T) {
 	}
 	putAndReopen(t, dir, s, 50)
 }
+
+// preallocFaultyFile fails writes or syncs on command and, unlike
+// faultyFile, lets the store preallocate the file under it, as the real
+// one does.
+type preallocFaultyFile struct {
+	*faultyFile
+	f *os.File
+}
+
+func (p preallocFaultyFile) osFile() *os.File { return p.f }
+
+// A failed append into the preallocated chunk is cut back with the chunk's
+// tail; the next append preallocates again, and a reopen finds the answered
+// records and not the refused one.
+func TestAFailedAppendIntoTheChunkIsCutBack(t *testing.T) {
+	for name, set := range map[string]func(*faultyFile){
+		"write fails":          func(f *faultyFile) { f.failWrite = true },
+		"half a frame written": func(f *faultyFile) { f.failWrite, f.partial = true, true },
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, logName)
+			var ff *faultyFile
+			s := open(t, dir, Options{wrap: func(f journalFile) journalFile {
+				ff = &faultyFile{journalFile: f}
+				return preallocFaultyFile{ff, f.(*os.File)}
+			}})
+			if err := s.Put(approved("p0", "1", "20261124", 1000, "01")); err != nil {
+				t.Fatal(err)
+			}
+			if st, _ := os.Stat(path); st.Size() < preallocChunk {
+				t.Fatalf("journal of %d bytes: the layer kept the store from preallocating, the test proves nothing", st.Size())
+			}
+			set(ff)
+			if err := s.Put(approved("refused", "2", "20261124", 1000, "01")); !errors.Is(err, errNoSpace) {
+				t.Fatalf("Put on a failing disk: %v", err)
+			}
+			if st, _ := os.Stat(path); st.Size() != s.end {
+				t.Fatalf("after a failed append the file is %d bytes, want it cut back to %d", st.Size(), s.end)
+			}
+			*ff = faultyFile{journalFile: ff.journalFile}
+			if err := s.Put(approved("p1", "3", "20261124", 1000, "01")); err != nil {
+				t.Fatal(err)
+			}
+			if st, _ := os.Stat(path); st.Size() < s.end+preallocChunk/2 {
+				t.Fatalf("the append after a cut-back did not preallocate: %d bytes ending at %d", st.Size(), s.end)
+			}
+			putAndReopen(t, dir, s, 2)
+		})
+	}
+}
