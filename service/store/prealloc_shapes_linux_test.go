@@ -21,12 +21,12 @@ import (
 // answered records are all there and nothing else is.
 
 // ends opens the journal in dir to learn where its last frame ends and how
-// big the file is, and closes it again.
+// big the file is, and lets go of it with its tail.
 func ends(t *testing.T, dir string) (end, size int64) {
 	t.Helper()
 	s := open(t, dir, Options{})
 	end, size = s.end, s.size
-	s.Close()
+	abandon(s)
 	return end, size
 }
 
@@ -347,4 +347,29 @@ func TestAFailedAppendIntoTheChunkIsCutBack(t *testing.T) {
 			putAndReopen(t, dir, s, 2)
 		})
 	}
+}
+
+// termd before preallocation reads a zero tail as a torn write: it warns
+// of a power cut and writes the tail's megabytes of zeros over
+// journal.log.torn. A downgrade follows a clean stop, so Close leaves the
+// journal ending at its last frame, as that termd wrote it; the next
+// append preallocates again.
+func TestCloseLeavesNoTailForAnOlderTermd(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, logName)
+	fiftyRecords(t, dir)
+	s := open(t, dir, Options{})
+	end := s.end
+	s.Close()
+	if st, _ := os.Stat(path); st.Size() != end {
+		t.Fatalf("closed journal of %d bytes, its last frame ends at %d", st.Size(), end)
+	}
+	s = open(t, dir, Options{})
+	if err := s.Put(approved("p50", "50", "20261124", 1000, "01")); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := os.Stat(path); st.Size() < s.end+preallocChunk/2 {
+		t.Fatalf("reopened, the journal no longer preallocates: %d bytes ending at %d", st.Size(), s.end)
+	}
+	putAndReopen(t, dir, s, 51)
 }

@@ -227,15 +227,36 @@ func (s *Store) cutTorn(f *os.File, good, reach int64) error {
 	return nil
 }
 
+// trimTail cuts off the zeros preallocated past the last frame. A termd
+// from before preallocation, started on the journal after a downgrade
+// (which follows a clean stop), would take them for a torn write: a power
+// cut reported, megabytes of zeros written over journal.log.torn. Failing
+// here is harmless: a new termd reads the tail as the clean end.
+func (s *Store) trimTail() {
+	if s.broken != nil || s.size <= s.end {
+		return
+	}
+	err := s.file.Truncate(s.end)
+	if err == nil {
+		err = s.file.Sync()
+	}
+	if err != nil {
+		s.log.Warn("journal: its preallocated tail could not be cut off at close", zap.Error(err))
+		return
+	}
+	s.size = s.end
+}
+
 func corrupt(path string, err error) error {
 	return fmt.Errorf("store: %s: %w (%v); termd will not start on it and has not changed it: "+
 		"stop termd, move the file aside (keep it for recovery), restore the latest backup of it, and start again", path, ErrCorrupt, err)
 }
 
-// Close closes the journal.
+// Close closes the journal, ending it at its last frame.
 func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.trimTail()
 	err := s.file.Close()
 	s.rmu.Lock()
 	s.reader.Close()
