@@ -98,12 +98,14 @@ func (fr *frameReader) next() ([]byte, error) {
 	if err == io.EOF {
 		return nil, io.EOF
 	}
+	if head == [frameHead]byte{} {
+		// Zeros, whole or cut short by the file's end: a chunk's last
+		// frame can end fewer than frameHead bytes before the chunk does.
+		return nil, errZeros
+	}
 	if err != nil {
 		fr.reach = fr.size // a header cut short is at the very end
 		return nil, fmt.Errorf("%w: %d bytes of a frame header", errBadFrame, n)
-	}
-	if head == [frameHead]byte{} {
-		return nil, errZeros
 	}
 	if crc32.Checksum(head[:8], castagnoli) != binary.BigEndian.Uint32(head[8:]) {
 		return nil, fmt.Errorf("%w: header checksum mismatch", errBadFrame)

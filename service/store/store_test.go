@@ -165,7 +165,8 @@ func hashFile(t *testing.T, path string) [32]byte {
 	return sha256.Sum256(b)
 }
 
-// fiftyRecords journals 50 approvals in dir and closes the store.
+// fiftyRecords journals 50 approvals in dir and leaves the journal as
+// termd killed or cut from power does: with its preallocated tail.
 func fiftyRecords(t *testing.T, dir string) {
 	t.Helper()
 	s := open(t, dir, Options{})
@@ -175,7 +176,15 @@ func fiftyRecords(t *testing.T, dir string) {
 			t.Fatal(err)
 		}
 	}
-	s.Close()
+	abandon(s)
+}
+
+// abandon lets go of the store as a process that dies does: its files
+// closed, nothing tidied.
+func abandon(s *Store) {
+	s.file.Close()
+	s.reader.Close()
+	s.lock.Close()
 }
 
 func TestCorruptJournalRefusesAndIsLeftAlone(t *testing.T) {
