@@ -55,15 +55,18 @@ type Store struct {
 	lock *os.File // held while open: one termd per dataDir
 	keys keys
 
-	mu     sync.Mutex // one writer: the file and the index in the same order
-	file   journalFile
-	end    int64  // where the next frame goes: the end of the last good one
-	size   int64  // of the file: past end, zeros preallocated for appends
-	seq    uint64 // the last Seq given
-	frames int    // versions in the file, to tell when it is worth rewriting
-	buf    []byte // the frame being written
-	enc    []byte // the records being written, encoded
-	broken error  // set when a failed write could not be cut back
+	mu   sync.Mutex // one writer: the file and the index in the same order
+	file journalFile
+	end  int64 // where the next frame goes: the end of the last good one
+	size int64 // of the file: past end, zeros preallocated for appends
+	// retryAt: preallocation was refused (no room, no support); it is
+	// tried again once the journal has grown to here.
+	retryAt int64
+	seq     uint64 // the last Seq given
+	frames  int    // versions in the file, to tell when it is worth rewriting
+	buf     []byte // the frame being written
+	enc     []byte // the records being written, encoded
+	broken  error  // set when a failed write could not be cut back
 
 	// rmu guards the read handle: held to read, locked to swap the file.
 	rmu    sync.RWMutex
@@ -414,12 +417,18 @@ func (s *Store) preallocate(n int64) {
 	if !ok {
 		return
 	}
-	if free, err := freeBytes(s.dir); err != nil || free < 16*preallocChunk {
+	if s.end < s.retryAt { // refused lately: not asked again at every Put
 		return
 	}
-	if err := preallocate(f, s.size, max(n, preallocChunk)); err == nil {
-		s.size += max(n, preallocChunk)
+	free, err := freeBytes(s.dir)
+	if err == nil && free >= 16*preallocChunk {
+		err = preallocate(f, s.size, max(n, preallocChunk))
 	}
+	if err != nil || free < 16*preallocChunk {
+		s.retryAt = s.end + preallocChunk
+		return
+	}
+	s.size += max(n, preallocChunk)
 }
 
 // datasync makes the last append durable.
