@@ -41,12 +41,16 @@ func PaymentsBesideSyncs(ctx context.Context, addr string, n int, prefix, dir st
 		return PaymentResult{}, nil, fmt.Errorf("bench: termd at %s: %w", addr, err)
 	}
 	defer c.Close()
-	var raw *rawSyncer
+	var raw, book *rawSyncer
 	if dir != "" && syncs > 0 {
-		if raw, err = newRawSyncer(dir); err != nil {
+		if raw, err = newRawSyncer(dir, false); err != nil {
 			return PaymentResult{}, nil, err
 		}
 		defer raw.close()
+		if book, err = newRawSyncer(dir, true); err != nil {
+			return PaymentResult{}, nil, err
+		}
+		defer book.close()
 	}
 	took := make([]time.Duration, 0, n)
 	var busy time.Duration // time spent paying, without the syncs between
@@ -64,7 +68,11 @@ func PaymentsBesideSyncs(ctx context.Context, addr string, n int, prefix, dir st
 		}
 		busy += time.Since(t0)
 		if raw != nil {
-			if err := raw.run((round+1)*syncs/syncRounds - round*syncs/syncRounds); err != nil {
+			k := (round+1)*syncs/syncRounds - round*syncs/syncRounds
+			if err := raw.run(k); err != nil {
+				return PaymentResult{}, nil, err
+			}
+			if err := book.run(k); err != nil {
 				return PaymentResult{}, nil, err
 			}
 		}
@@ -79,6 +87,7 @@ func PaymentsBesideSyncs(ctx context.Context, addr string, n int, prefix, dir st
 		return p, nil, nil
 	}
 	s := raw.result()
+	s.BookP50 = book.result().P50
 	s.ratios(p.P50)
 	return p, &s, nil
 }

@@ -10,7 +10,7 @@ import (
 // The raw baseline appends a journal-sized record at the file's end each
 // time, as termd's journal does, not a 4 KiB block.
 func TestRawSyncAppendsJournalSizedRecords(t *testing.T) {
-	r, err := newRawSyncer(t.TempDir())
+	r, err := newRawSyncer(t.TempDir(), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,10 +34,14 @@ func TestRawSyncAppendsJournalSizedRecords(t *testing.T) {
 // The payment is compared with 3 syncs (termd's journal) and with 4 (the
 // emulated terminal's book save too), and the table says which is which.
 func TestPaymentRatiosNameTheirSyncs(t *testing.T) {
-	s := SyncResult{FrameBytes: SyncFrame, P50: 100, P99: 200, N: 10}
+	s := SyncResult{FrameBytes: SyncFrame, P50: 100, P99: 200, N: 10, BookP50: 100}
 	s.ratios(520)
 	if s.PaymentOverJournal != 520.0/300 || s.PaymentOverAll != 520.0/400 {
 		t.Fatalf("ratios %v, %v; want %v, %v", s.PaymentOverJournal, s.PaymentOverAll, 520.0/300, 1.3)
+	}
+	dearBook := SyncResult{P50: 100, BookP50: 220} // the book's sync counts at its own cost
+	if dearBook.ratios(640); dearBook.PaymentOverAll != 640.0/520 {
+		t.Fatalf("over all 4 syncs with a dearer book sync: %v, want %v", dearBook.PaymentOverAll, 640.0/520)
 	}
 	rep := Report{Payments: &PaymentResult{Count: 10, P50: 520, P99: 900, PerSecond: 1900}, Sync: &s,
 		Query: map[string]QueryResult{"tcp": {Echo: Latency{P50: 40}}}}
