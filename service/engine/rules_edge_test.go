@@ -57,11 +57,7 @@ func TestUnreadableJournalRefusesNewTransactions(t *testing.T) {
 	run(t, func(t *testing.T) {
 		r := newRig(t, Config{})
 		p := r.pos()
-		start(t, r, p, "A1", 1000)
-		r.approve(credit, "A1", 1000)
-		p.expect(credit, "0000", "", "A1")
-		p.send(r.eng, protocol.CodeConfirm, "")
-		p.next()
+		paid(t, r, p, "A1", 1000)
 		r.disk.unreadable.Store(true)
 		p.send(r.eng, credit, approval("A1", 1000))
 		forPeople(t, p.expect(credit, protocol.ResultDevice, msgJournalUnreadableTxn, "A1"))

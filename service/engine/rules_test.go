@@ -322,11 +322,7 @@ func TestUnconfirmedCancelIsKeptNotReversed(t *testing.T) {
 	run(t, func(t *testing.T) {
 		r := newRig(t, Config{})
 		p := r.pos()
-		start(t, r, p, "A1", 1000)
-		r.approve(credit, "A1", 1000)
-		p.expect(credit, "0000", "", "A1")
-		p.send(r.eng, protocol.CodeConfirm, "")
-		p.next()
+		paid(t, r, p, "A1", 1000)
 		day := time.Now().Format("20060102")
 		p.send(r.eng, cancelC, `{"approvalAmt":1000,"approvalNo":"12345678","transactionDate":"`+day+`","ptxid":"C1"}`)
 		r.toTerminal()

@@ -40,27 +40,7 @@ func TestKillDuringPutsLosesNothing(t *testing.T) {
 	}
 	for round := range 3 {
 		dir := t.TempDir()
-		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperJournalWriter$")
-		cmd.Env = append(os.Environ(), "TERMD_STORE_CHILD_DIR="+dir)
-		out, _ := cmd.StdoutPipe()
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		acked := -1
-		sc := bufio.NewScanner(out)
-		stopAt := 20 + round*37 // kill at a different point each round
-		for sc.Scan() {
-			n, err := strconv.Atoi(sc.Text())
-			if err != nil {
-				continue
-			}
-			acked = n
-			if n >= stopAt {
-				cmd.Process.Kill()
-				break
-			}
-		}
-		cmd.Wait()
+		acked := killChild(t, "TestHelperJournalWriter", "TERMD_STORE_CHILD_DIR", dir, 20+round*37) // a different point each round
 		s := open(t, dir, Options{})
 		for i := 0; i <= acked; i++ {
 			if _, ok := s.Get(fmt.Sprint("k", i)); !ok {
@@ -114,27 +94,7 @@ func TestKillDuringCompactionLosesNothing(t *testing.T) {
 	}
 	for round := range 4 {
 		dir := t.TempDir()
-		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperCompactingWriter$")
-		cmd.Env = append(os.Environ(), "TERMD_STORE_COMPACT_DIR="+dir)
-		out, _ := cmd.StdoutPipe()
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		acked := -1
-		sc := bufio.NewScanner(out)
-		stopAt := 100 + round*113 // past a few rewrites, at a different point each round
-		for sc.Scan() {
-			n, err := strconv.Atoi(sc.Text())
-			if err != nil {
-				t.Fatalf("round %d: the child says %q", round, sc.Text())
-			}
-			acked = n
-			if n >= stopAt {
-				cmd.Process.Kill()
-				break
-			}
-		}
-		cmd.Wait()
+		acked := killChild(t, "TestHelperCompactingWriter", "TERMD_STORE_COMPACT_DIR", dir, 100+round*113) // past a few rewrites
 		s := open(t, dir, Options{})
 		for j := range 50 {
 			// k{j} was written by Put i when (i*25+j')%50 == j: every other Put
@@ -149,4 +109,32 @@ func TestKillDuringCompactionLosesNothing(t *testing.T) {
 		}
 		s.Close()
 	}
+}
+
+// killChild runs the test helper as a child process writing into dir (named
+// by the environment variable env), reads the numbers it prints once each
+// Put returned, kills it with SIGKILL once it printed stopAt, and returns
+// the last number it printed: the last Put acknowledged.
+func killChild(t *testing.T, helper, env, dir string, stopAt int) (acked int) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+helper+"$")
+	cmd.Env = append(os.Environ(), env+"="+dir)
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	acked = -1
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		n, err := strconv.Atoi(sc.Text())
+		if err != nil {
+			t.Fatalf("the child says %q", sc.Text())
+		}
+		if acked = n; n >= stopAt {
+			cmd.Process.Kill()
+			break
+		}
+	}
+	cmd.Wait()
+	return acked
 }
