@@ -90,17 +90,24 @@ func benchmarkOpen(b *testing.B, n int) {
 	b.ReportMetric(float64(heap)/float64(n), "heap-B/record")
 }
 
-// BenchmarkGet100k looks up transactions in a journal of 100,000: what
-// every request's idempotency check and every terminal answer cost, now
-// that records are read back from the file.
-func BenchmarkGet100k(b *testing.B) {
+// filled is a store opened on a journal of n approvals (see fill), closed
+// when the benchmark ends.
+func filled(b *testing.B, n int) *Store {
 	dir := b.TempDir()
-	fill(b, dir, 100_000)
+	fill(b, dir, n)
 	s, err := Open(dir, Options{}, zap.NewNop())
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer s.Close()
+	b.Cleanup(func() { s.Close() })
+	return s
+}
+
+// BenchmarkGet100k looks up transactions in a journal of 100,000: what
+// every request's idempotency check and every terminal answer cost, now
+// that records are read back from the file.
+func BenchmarkGet100k(b *testing.B) {
+	s := filled(b, 100_000)
 	ids := make([]string, 1024)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("ptx-%08d", i*97)
@@ -117,13 +124,7 @@ func BenchmarkGet100k(b *testing.B) {
 
 // BenchmarkSummaryYear totals a year of 100,000 transactions (050099).
 func BenchmarkSummaryYear(b *testing.B) {
-	dir := b.TempDir()
-	fill(b, dir, 100_000)
-	s, err := Open(dir, Options{}, zap.NewNop())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
+	s := filled(b, 100_000)
 	b.ReportAllocs()
 	for b.Loop() {
 		if sum := s.Summary("20260101", "20261231"); sum.Approved.Count != 100_000 {
