@@ -59,8 +59,12 @@ func (l *serialLine) plug() {
 	l.relays.Go(func() { l.relay(tm, dm, false) })
 }
 
-// unplug pulls the cable: both ports see a hang-up.
+// unplug pulls the cable: both ports see a hang-up. The names go first,
+// so that a side reopening at once finds no port rather than the one
+// being pulled (it would serve a dead line).
 func (l *serialLine) unplug() {
+	os.Remove(l.daemonPort)
+	os.Remove(l.terminalPort)
 	l.mu.Lock()
 	files := l.plugged
 	l.plugged = nil

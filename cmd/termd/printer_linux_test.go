@@ -85,6 +85,7 @@ func TestE2EPrinterUnplugReplug(t *testing.T) {
 	line.unplug()
 	d.waitLog("printer link down", 1)
 	line.plug()
+	prn.waitLog("serving the serial line", 2) // the new cable, not the pulled one
 	d.waitLog("printer found", 2)
 	p := d.client("tcp")
 	if r := p.call(protocol.CodePrint, seedPrint); r.ResultCode != "0000" {
