@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"sync"
 
 	"go.uber.org/zap"
 
@@ -58,12 +59,17 @@ func emulate(args []string, stderr io.Writer) int {
 			BooksFile: books,
 		}, log.Named("emulator"))
 		log.Info("termd emulate started", zap.String("port", port), zap.Int("baud", baud), zap.String("model", cfg.Device.Model))
-		go func() { // the books are read whole: give that memory back once done
-			<-t.Loaded()
-			debug.FreeOSMemory()
-		}()
+		var wg sync.WaitGroup
+		wg.Go(func() { // the books are read whole: give that memory back once done
+			select {
+			case <-t.Loaded():
+				debug.FreeOSMemory()
+			case <-ctx.Done(): // books that cannot be read never load
+			}
+		})
 		line := device.SerialConfig{Port: port, Baud: baud}
 		t.ServeLine(ctx, func() (io.ReadWriteCloser, error) { return line.Open() })
+		wg.Wait()
 		log.Info("termd emulate stopped")
 		return nil
 	})
