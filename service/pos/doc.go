@@ -14,8 +14,11 @@
 // Each connection has exactly one reader goroutine, which also calls the
 // Handler, and a bounded outgoing queue, so a slow client is disconnected
 // instead of blocking the engine. Answers sent while the Handler runs on
-// the reader are written by the reader right after it returns; others
-// start a writer goroutine that lives only while frames are queued. An idle
-// connection is one goroutine and a small read buffer. Server.Serve owns
-// every goroutine and waits for all of them before it returns.
+// the reader are written by the reader right after it returns. Others, to
+// an idle TCP client on Unix, are written by the sender in one write that
+// never waits; what the socket does not take at once, and every other
+// answer, goes to a writer goroutine that lives only while frames are
+// queued. An idle connection is one goroutine and a small read buffer.
+// Server.Serve owns every goroutine and waits for all of them before it
+// returns.
 package pos
