@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/termd/termd/protocol"
 )
@@ -22,16 +23,13 @@ func TestPanelDrivesAManualPayment(t *testing.T) {
 	p := d.client("tcp")
 	p.send(credit, pay("man-1", 60000))
 	p.waitPhase("man-1", "READING")
-
-	var st struct {
-		Screen struct {
-			Phase string `json:"phase"`
-			Ptxid string `json:"ptxid"`
-		} `json:"screen"`
-		Plugged bool `json:"plugged"`
-		Manual  bool `json:"manual"`
+	// termd is READING once it has sent the request; the emulator reads it
+	// on its own goroutine, so its screen follows a moment later.
+	var st panelState
+	deadline := time.Now().Add(10 * time.Second)
+	for getJSON(t, url+"api/state", &st); st.Screen.Phase != "reading" && time.Now().Before(deadline); getJSON(t, url+"api/state", &st) {
+		time.Sleep(5 * time.Millisecond) // polling HTTP: no event to wait on
 	}
-	getJSON(t, url+"api/state", &st)
 	if st.Screen.Phase != "reading" || st.Screen.Ptxid != "man-1" || !st.Plugged || !st.Manual {
 		t.Fatalf("panel state %+v", st)
 	}
@@ -53,6 +51,16 @@ func TestPanelDrivesAManualPayment(t *testing.T) {
 	if len(rows) == 0 || rows[0]["ptxid"] != "man-1" || rows[0]["status"] != "approved" || rows[0]["confirmed"] != true {
 		t.Fatalf("journal %v", rows)
 	}
+}
+
+// panelState is what the panel's api/state says, as far as the test reads it.
+type panelState struct {
+	Screen struct {
+		Phase string `json:"phase"`
+		Ptxid string `json:"ptxid"`
+	} `json:"screen"`
+	Plugged bool `json:"plugged"`
+	Manual  bool `json:"manual"`
 }
 
 func getJSON(t *testing.T, url string, v any) {
