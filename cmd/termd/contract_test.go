@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -212,6 +213,7 @@ func TestContractHoldsForTheDaemon(t *testing.T) {
 	contractStops(p, w)
 	contractOtherPayments(p, w)
 	contractReversal(p, w)
+	contractUnreadable(d, p) // last: termd refuses every payment after it
 
 	notHere := map[string]string{
 		"taxRefundMedicalResult": "needs device.model P3MIX (TestContractHoldsForP3MIX)",
@@ -345,4 +347,16 @@ func contractReversal(p, w *checked) {
 	if r := p.call(credit, pay("r-1", 1000), protocol.ResultDuplicate); r.Data["status"] != "reversed" || r.Data["resultCode"] != protocol.ResultOK {
 		p.t.Fatalf("repeated ptxid of a reversed approval: %v", r.Data)
 	}
+}
+
+// contractUnreadable: a journal cut short behind termd's back (a failing
+// disk) cannot be read back; totals termd cannot read are answered 9004,
+// not zeros, and so is a new payment.
+func contractUnreadable(d *proc, p *checked) {
+	p.t.Helper()
+	if err := os.Truncate(filepath.Join(d.dataDir, "journal.log"), int64(len("termd journal 1\n"))); err != nil {
+		p.t.Fatal(err)
+	}
+	p.call(protocol.CodeSalesSummary, fmt.Sprintf(`{"from":"%[1]s","to":"%[1]s"}`, today()), protocol.ResultDevice)
+	p.call(credit, pay("u-1", 1000), protocol.ResultDevice)
 }
