@@ -61,3 +61,25 @@ func TestUnreadableJournalIsNotZeroSales(t *testing.T) {
 		forPeople(t, p.expect(protocol.CodeSalesSummary, protocol.ResultDevice, msgJournalUnreadable, ""))
 	})
 }
+
+// A terminal's final answer that arrives once the journal cannot be read
+// back finds no record to settle: the approval is still not answered 0000
+// (its final record cannot be written, since the store cannot read the
+// version it replaces), and it is reversed on the terminal.
+func TestApprovalAfterTheJournalBecameUnreadableIsNot0000(t *testing.T) {
+	run(t, func(t *testing.T) {
+		r := newRig(t, Config{})
+		p := r.pos()
+		start(t, r, p, "U1", 1000)
+		r.loseJournal()
+		r.approve(credit, "U1", 1000)
+		a := p.next()
+		if a.Code != credit || a.ResultCode == protocol.ResultOK || a.Ptxid != "U1" {
+			t.Fatalf("POS got %s %s %q for U1, want no 0000", a.Code, a.ResultCode, a.ResultMessage)
+		}
+		forPeople(t, a)
+		if f := r.toTerminal(); f.Code != protocol.DevReverse {
+			t.Fatalf("terminal got %s, want the approval nobody was told of reversed", f.Code)
+		}
+	})
+}
