@@ -109,8 +109,7 @@ func (s *Store) copyKept(tmp string, keep []kept) (*journalWriter, error) {
 	defer s.rmu.RUnlock()
 	var raw []byte
 	for _, k := range keep {
-		raw = append(raw[:0], make([]byte, k.e.n)...)
-		if _, err := s.reader.ReadAt(raw, k.e.off); err != nil {
+		if raw, err = s.readRaw(raw, k.e); err != nil {
 			w.abort()
 			return nil, err
 		}

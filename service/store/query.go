@@ -13,10 +13,18 @@ import (
 // file under them, and ixmu only while they copy entries, so a Put never
 // waits for a read of the file.
 
+// readRaw reads the encoding of e's record into buf, grown as needed.
+// Called with s.rmu held.
+func (s *Store) readRaw(buf []byte, e entry) ([]byte, error) {
+	buf = append(buf[:0], make([]byte, e.n)...)
+	_, err := s.reader.ReadAt(buf, e.off)
+	return buf, err
+}
+
 // read reads the record of e. Called with s.rmu held.
 func (s *Store) read(e entry) (*Record, error) {
-	b := make([]byte, e.n)
-	if _, err := s.reader.ReadAt(b, e.off); err != nil {
+	b, err := s.readRaw(nil, e)
+	if err != nil {
 		return nil, err
 	}
 	return decode(b)
@@ -55,26 +63,30 @@ func (s *Store) Health() error {
 	return nil
 }
 
-// entriesOf copies the entries of slots.
-func (s *Store) entriesOf(slots []int32) []entry {
+// lookup appends to slots those a hash lookup of the index names for key,
+// in slot order, and returns them with a copy of their entries.
+func (s *Store) lookup(by func(*index) *hashes, key uint64, slots []int32) ([]int32, []entry) {
 	s.ixmu.RLock()
 	defer s.ixmu.RUnlock()
+	slots = by(&s.ix).candidates(key, slots)
+	slices.Sort(slots)
 	es := make([]entry, len(slots))
 	for i, slot := range slots {
 		es[i] = s.ix.entries[slot]
 	}
-	return es
+	return slots, es
 }
+
+func byID(ix *index) *hashes { return &ix.byID }
+
+func byApproval(ix *index) *hashes { return &ix.byApproval }
 
 // find returns the slot and record of ptxid, or -1 and nil.
 func (s *Store) find(ptxid string) (int32, *Record, error) {
 	s.rmu.RLock()
 	defer s.rmu.RUnlock()
 	var buf [4]int32
-	s.ixmu.RLock()
-	slots := s.ix.byID.candidates(s.keys.id(ptxid), buf[:0])
-	s.ixmu.RUnlock()
-	es := s.entriesOf(slots)
+	slots, es := s.lookup(byID, s.keys.id(ptxid), buf[:0])
 	for i, e := range es {
 		r, err := s.read(e)
 		if err != nil {
@@ -96,12 +108,11 @@ func (s *Store) Get(ptxid string) (*Record, bool) {
 	return r, r != nil
 }
 
-// pick reads the records of the entries chosen, in slot order from the
-// newest when newest is set, up to n of them.
-func (s *Store) pick(n int, newest bool, want func(entry) bool) []*Record {
-	s.rmu.RLock()
-	defer s.rmu.RUnlock()
+// chosen copies the entries want chooses, in slot order from the newest
+// when newest is set, up to n of them (n < 0: all).
+func (s *Store) chosen(n int, newest bool, want func(entry) bool) []entry {
 	s.ixmu.RLock()
+	defer s.ixmu.RUnlock()
 	var es []entry
 	all := s.ix.entries
 	for i := range all {
@@ -115,8 +126,14 @@ func (s *Store) pick(n int, newest bool, want func(entry) bool) []*Record {
 			es = append(es, all[i])
 		}
 	}
-	s.ixmu.RUnlock()
-	recs, _ := s.readAll(es)
+	return es
+}
+
+// pick reads the records of the entries chosen (see chosen).
+func (s *Store) pick(n int, newest bool, want func(entry) bool) []*Record {
+	s.rmu.RLock()
+	defer s.rmu.RUnlock()
+	recs, _ := s.readAll(s.chosen(n, newest, want))
 	return recs
 }
 
@@ -142,11 +159,8 @@ func (s *Store) FindApproval(code protocol.Code, approvalNo, day string) (*Recor
 	s.rmu.RLock()
 	defer s.rmu.RUnlock()
 	var buf [4]int32
-	s.ixmu.RLock()
-	slots := s.ix.byApproval.candidates(s.keys.approval(string(code), approvalNo, day), buf[:0])
-	s.ixmu.RUnlock()
-	slices.Sort(slots)
-	recs, _ := s.readAll(s.entriesOf(slots))
+	_, es := s.lookup(byApproval, s.keys.approval(string(code), approvalNo, day), buf[:0])
+	recs, _ := s.readAll(es)
 	for _, r := range recs {
 		if r.Code == code && r.ApprovalNo == approvalNo && r.Day == day {
 			return r, true
@@ -187,19 +201,12 @@ func (s *Store) Summary(from, to string) protocol.SummaryData {
 	}
 	s.rmu.RLock()
 	defer s.rmu.RUnlock()
-	s.ixmu.RLock()
-	var es []entry
-	for _, e := range s.ix.entries {
-		if e.day >= lo && e.day <= hi {
-			es = append(es, e)
-		}
-	}
-	s.ixmu.RUnlock()
+	es := s.chosen(-1, false, func(e entry) bool { return e.day >= lo && e.day <= hi })
 	t := tally{approved: map[string]bool{}, canceled: map[string]bool{}}
 	var buf []byte
 	for _, e := range es {
-		buf = append(buf[:0], make([]byte, e.n)...)
-		_, err := s.reader.ReadAt(buf, e.off)
+		var err error
+		buf, err = s.readRaw(buf, e)
 		var f fields
 		if err == nil {
 			f, err = split(buf)
