@@ -34,9 +34,7 @@ type stepDue struct {
 // Serve plays the terminal over conn until the link fails or ctx ends.
 // The books outlive the session.
 func (t *Terminal) Serve(ctx context.Context, conn FrameConn) error {
-	select { // a terminal answers once it has booted
-	case <-t.loaded:
-	case <-ctx.Done():
+	if !t.WaitLoaded(ctx) { // a terminal answers once it has booted
 		return ctx.Err()
 	}
 	// A terminal has one cable: a link is served once the last one has

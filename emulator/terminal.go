@@ -111,8 +111,16 @@ func New(cfg Config, log *zap.Logger) *Terminal {
 	return t
 }
 
-// Loaded is closed once the terminal has read its books.
-func (t *Terminal) Loaded() <-chan struct{} { return t.loaded }
+// WaitLoaded waits until the terminal has read its books and reports true,
+// or false if ctx ends first (books that cannot be read never load).
+func (t *Terminal) WaitLoaded(ctx context.Context) bool {
+	select {
+	case <-t.loaded:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
 
 // Printer is the emulated receipt printer.
 func (t *Terminal) Printer() *Printer { return t.printer }
@@ -139,9 +147,7 @@ func (t *Terminal) Run(ctx context.Context) error {
 // Dial connects in-process: it returns the daemon's end of a fresh pipe
 // whose other end Run serves. It fails while the terminal is unplugged.
 func (t *Terminal) Dial(ctx context.Context) (io.ReadWriteCloser, error) {
-	select { // no link until the terminal has booted
-	case <-t.loaded:
-	case <-ctx.Done():
+	if !t.WaitLoaded(ctx) { // no link until the terminal has booted
 		return nil, ctx.Err()
 	}
 	t.mu.Lock()

@@ -61,10 +61,8 @@ func emulate(args []string, stderr io.Writer) int {
 		log.Info("termd emulate started", zap.String("port", port), zap.Int("baud", baud), zap.String("model", cfg.Device.Model))
 		var wg sync.WaitGroup
 		wg.Go(func() { // the books are read whole: give that memory back once done
-			select {
-			case <-t.Loaded():
+			if t.WaitLoaded(ctx) {
 				debug.FreeOSMemory()
-			case <-ctx.Done(): // books that cannot be read never load
 			}
 		})
 		line := device.SerialConfig{Port: port, Baud: baud}

@@ -127,12 +127,8 @@ func New(cfg config.Config, log *zap.Logger) (_ *Daemon, err error) {
 // this the memory stays with termd until the runtime's forced collection,
 // minutes later.
 func (d *Daemon) giveBackStartMemory(ctx context.Context) {
-	if d.emu != nil {
-		select {
-		case <-d.emu.Loaded():
-		case <-ctx.Done(): // stopped first (books that cannot be read never load)
-			return
-		}
+	if d.emu != nil && !d.emu.WaitLoaded(ctx) {
+		return
 	}
 	debug.FreeOSMemory()
 	var m runtime.MemStats
