@@ -64,13 +64,9 @@ func (c *Client) enqueue(b *[]byte) error {
 	o.queue = append(o.queue, b)
 	if start {
 		o.writing = true
-		o.writers.Add(1)
-		o.spawned++
+		c.spawnWriter()
 	}
 	o.mu.Unlock()
-	if start {
-		go c.writer()
-	}
 	return nil
 }
 
@@ -102,10 +98,8 @@ func (c *Client) writeDirect(b *[]byte) {
 	}
 	// Frames queued meanwhile, the rest of this one or a close: a writer
 	// takes over the write side as it stands.
-	o.writers.Add(1)
-	o.spawned++
+	c.spawnWriter()
 	o.mu.Unlock()
-	go c.writer()
 }
 
 // close marks the outbox closing; false if it already was.
@@ -127,16 +121,19 @@ func (o *outbox) close(code int, text string, closeAfter time.Duration) bool {
 func (c *Client) startWriter() {
 	o := &c.out
 	o.mu.Lock()
-	start := !o.writing
-	if start {
+	if !o.writing {
 		o.writing = true
-		o.writers.Add(1)
-		o.spawned++
+		c.spawnWriter()
 	}
 	o.mu.Unlock()
-	if start {
-		go c.writer()
-	}
+}
+
+// spawnWriter starts a writer goroutine, which owns the write side the
+// caller took (writing). Called with out.mu held: the writer waits for it.
+func (c *Client) spawnWriter() {
+	c.out.writers.Add(1)
+	c.out.spawned++
+	go c.writer()
 }
 
 func (c *Client) writer() {
