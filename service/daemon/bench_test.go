@@ -16,6 +16,7 @@ import (
 	"github.com/termd/termd/protocol"
 	"github.com/termd/termd/service/config"
 	"github.com/termd/termd/service/posclient"
+	"github.com/termd/termd/service/posclient/bench"
 )
 
 // startDaemon runs a whole termd in-process on free ports with an
@@ -105,7 +106,7 @@ func BenchmarkBareTCPEcho(b *testing.B) {
 			if err != nil {
 				return
 			}
-			go echo(c)
+			go bench.EchoConn(c)
 		}
 	}()
 	c := dial(b, ln.Addr().String())
@@ -115,20 +116,6 @@ func BenchmarkBareTCPEcho(b *testing.B) {
 		c.Send(query)
 		if _, err := c.Receive(time.Now().Add(5 * time.Second)); err != nil {
 			b.Fatal(err)
-		}
-	}
-}
-
-func echo(c net.Conn) {
-	defer c.Close()
-	buf := make([]byte, 4096)
-	for {
-		n, err := c.Read(buf)
-		if err != nil {
-			return
-		}
-		if _, err := c.Write(buf[:n]); err != nil {
-			return
 		}
 	}
 }

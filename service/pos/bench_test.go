@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/termd/termd/protocol"
+	"github.com/termd/termd/service/posclient/bench"
 )
 
 type echoHandler struct{}
@@ -90,25 +91,9 @@ func bareTCPEcho(b *testing.B) string {
 		if err != nil {
 			return
 		}
-		echo(conn)
+		bench.EchoConn(conn)
 	}()
 	return ln.Addr().String()
-}
-
-// echo writes back what it reads from conn, through a 4 KiB buffer, until
-// the connection ends, then closes it.
-func echo(conn net.Conn) {
-	defer conn.Close()
-	buf := make([]byte, 4096)
-	for {
-		n, err := conn.Read(buf)
-		if err != nil {
-			return
-		}
-		if _, err := conn.Write(buf[:n]); err != nil {
-			return
-		}
-	}
 }
 
 func bareWSEcho(b testing.TB) string {

@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/termd/termd/protocol"
+	"github.com/termd/termd/service/posclient/bench"
 )
 
 // idleConns is how many idle connections the memory measurements hold.
@@ -143,7 +144,7 @@ func bareTCPEchoN(tb testing.TB) string {
 			if err != nil {
 				return
 			}
-			go echo(conn)
+			go bench.EchoConn(conn)
 		}
 	}()
 	return ln.Addr().String()
