@@ -157,15 +157,7 @@ func (c *checked) recv() reply {
 		c.t.Errorf("answer %s %s does not meet the contract:\n%s", f.Code, f.Body, why)
 	}
 	c.seen[key]++
-	var r reply
-	r.Code = f.Code
-	if err := json.Unmarshal(f.Body, &r.Top); err != nil {
-		c.t.Fatalf("frame %s body %q: %v", f.Code, f.Body, err)
-	}
-	r.ResultCode, _ = r.Top["resultCode"].(string)
-	r.ResultMessage, _ = r.Top["resultMessage"].(string)
-	r.Data, _ = r.Top["data"].(map[string]any)
-	return r
+	return replyOf(c.t, f)
 }
 
 func (c *checked) expect(code protocol.Code, result string) reply {

@@ -277,10 +277,16 @@ func (p *pos) recv() reply {
 	if err != nil {
 		p.t.Fatalf("receive: %v", err)
 	}
+	return replyOf(p.t, f)
+}
+
+// replyOf decodes a frame's JSON answer.
+func replyOf(t *testing.T, f protocol.Frame) reply {
+	t.Helper()
 	var r reply
 	r.Code = f.Code
 	if err := json.Unmarshal(f.Body, &r.Top); err != nil {
-		p.t.Fatalf("frame %s body %q: %v", f.Code, f.Body, err)
+		t.Fatalf("frame %s body %q: %v", f.Code, f.Body, err)
 	}
 	r.ResultCode, _ = r.Top["resultCode"].(string)
 	r.ResultMessage, _ = r.Top["resultMessage"].(string)
