@@ -132,19 +132,19 @@ func (s *Store) copyKept(tmp string, keep []kept) (*journalWriter, error) {
 func (s *Store) reindex(keep []kept, spans []span, from, base int64) (removed int) {
 	s.ixmu.Lock()
 	defer s.ixmu.Unlock()
-	moved := make(map[int32]span, len(keep))
-	for i, k := range keep {
-		moved[k.slot] = spans[i]
-	}
 	to := make([]int32, len(s.ix.entries))
 	entries := make([]entry, 0, len(s.ix.entries))
+	k := 0 // keep is in slot order: walked beside the entries
 	for slot, e := range s.ix.entries {
-		sp, ok := moved[int32(slot)]
+		kept := k < len(keep) && keep[k].slot == int32(slot)
+		if kept {
+			k++
+		}
 		switch {
 		case e.off >= from: // journaled during the rewrite
 			e.off = base + e.off - from
-		case ok:
-			e.off, e.n = sp.off, sp.n
+		case kept:
+			e.off, e.n = spans[k-1].off, spans[k-1].n
 		default:
 			to[slot] = -1
 			removed++
